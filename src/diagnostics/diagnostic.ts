@@ -1,0 +1,88 @@
+/**
+ * Diagnostics are data: every problem flowc finds is collected as one of these, never thrown one by one.
+ * Codes are part of the public contract (CI and editors match on them); wording may change, codes may not.
+ */
+export type Severity = "error" | "warning";
+
+export type DiagnosticCode =
+  // reading the file
+  | "FILE_NOT_FOUND"
+  | "FILE_UNSUPPORTED"
+  | "YAML_SYNTAX"
+  | "YAML_EMPTY"
+  | "DUPLICATE_KEY"
+  | "TS_LOAD"
+  // schema
+  | "API_VERSION"
+  | "UNKNOWN_KEY"
+  | "MISSING_KEY"
+  | "WRONG_TYPE"
+  | "INVALID_VALUE"
+  | "INVALID_NAME"
+  | "INVALID_DURATION"
+  | "INVALID_MEMORY"
+  | "INVALID_CRON"
+  | "INVALID_TIMEZONE"
+  | "INVALID_CONCURRENCY"
+  | "PARAM_DEFAULT_TYPE"
+  | "PARAM_REQUIRED_WITH_DEFAULT"
+  | "TRIGGER_PARAM_UNKNOWN"
+  // graph
+  | "MISSING_START"
+  | "MISSING_END"
+  | "END_HAS_NEXT"
+  | "START_IS_JOIN"
+  | "NO_NEXT"
+  | "CONFLICTING_TRANSITIONS"
+  | "STEP_NO_ACTION"
+  | "STEP_BOTH_ACTIONS"
+  | "UNKNOWN_TARGET"
+  | "SELF_LOOP"
+  | "CYCLE"
+  | "UNREACHABLE"
+  | "SPLIT_TOO_NARROW"
+  | "DUPLICATE_BRANCH"
+  | "UNCLOSED_SPLIT"
+  | "UNCLOSED_FOREACH"
+  | "WRONG_JOIN"
+  | "JOIN_NOTHING"
+  | "MISSING_JOIN"
+  | "MERGE_MISMATCH"
+  | "PARALLELISM_NOT_FOREACH"
+  // configuration and compilation (used by later stages)
+  | "CONFIG_INVALID"
+  | "CONFIG_ENV_UNKNOWN"
+  | "LIMIT_EXCEEDED"
+  | "TARGET_UNSUPPORTED";
+
+export interface Position {
+  line: number; // 1-based
+  col: number; // 1-based
+}
+
+export interface Diagnostic {
+  code: DiagnosticCode;
+  severity: Severity;
+  message: string;
+  /** One line telling the user what to do about it. */
+  hint?: string;
+  file: string;
+  start: Position;
+  end?: Position;
+  /** Path inside the flow document, e.g. ["steps", "a", "next"]. */
+  path?: (string | number)[];
+}
+
+export const hasErrors = (ds: readonly Diagnostic[]): boolean => ds.some((d) => d.severity === "error");
+
+/** A stable order (file, line, column, code) so that output never depends on rule order. */
+export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
+  return [...ds].sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) ||
+      a.start.line - b.start.line ||
+      a.start.col - b.start.col ||
+      a.code.localeCompare(b.code) ||
+      a.message.localeCompare(b.message),
+  );
+}

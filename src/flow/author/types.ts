@@ -1,0 +1,137 @@
+/**
+ * The typed authoring API for TypeScript flows. The DAG is plain data (the same keys as the YAML
+ * format), so flowc reads the graph without running any step; step bodies are the `run` functions.
+ */
+import type { JsonValue, ParameterType } from "../ir.ts";
+
+export type { JsonValue, ParameterType };
+
+export interface ParameterDef {
+  type: ParameterType;
+  default?: JsonValue;
+  required?: boolean;
+  description?: string;
+}
+export type ParameterDefs = Record<string, ParameterDef>;
+
+type ValueOf<T extends ParameterType> = T extends "string"
+  ? string
+  : T extends "number" | "integer"
+    ? number
+    : T extends "boolean"
+      ? boolean
+      : JsonValue;
+
+/** The run's parameter values as a step sees them: required or defaulted ones are always present. */
+export type ParamValues<P extends ParameterDefs> = {
+  readonly [K in keyof P]: P[K] extends { required: true } | { default: JsonValue }
+    ? ValueOf<P[K]["type"]>
+    : ValueOf<P[K]["type"]> | undefined;
+};
+
+/** One parent task's artifacts, as a join sees them. */
+export interface StepInput {
+  readonly step: string;
+  readonly index: string;
+  /** The foreach item of that task, when it ran inside a foreach. */
+  readonly item: JsonValue | undefined;
+  get<T extends JsonValue = JsonValue>(name: string): T;
+  has(name: string): boolean;
+  /** Names of the artifacts this parent task produced. */
+  readonly names: readonly string[];
+}
+
+export interface StepContext<P = Record<string, JsonValue | undefined>> {
+  readonly flow: string;
+  readonly runId: string;
+  readonly step: string;
+  /** Foreach index path: "" at top level, "3" in a foreach, "3.7" nested. */
+  readonly index: string;
+  /** 0 for the first attempt, 1 for the first retry, ... */
+  readonly attempt: number;
+  readonly params: P;
+  /** The item of the innermost enclosing foreach, undefined outside a foreach. */
+  readonly item: JsonValue | undefined;
+  /** Store an artifact; it becomes visible to every step downstream. */
+  set(name: string, value: JsonValue): void;
+  /** Read an artifact set by this step or by any step upstream of it (through joins: see `inputs`). */
+  get<T extends JsonValue = JsonValue>(name: string): T;
+  has(name: string): boolean;
+  /** A join's parent tasks (one per split branch or foreach item); a single entry elsewhere. */
+  readonly inputs: readonly StepInput[];
+  /** In a foreach step: the items; the next step runs once per item. */
+  foreach(items: readonly JsonValue[]): void;
+  /** In a switch step: the case to follow. */
+  choose(caseName: string): void;
+}
+
+export interface ResourcesDef {
+  cpu?: number;
+  memory?: string;
+  gpu?: number;
+}
+export interface RetryDef {
+  times: number;
+  backoff?: { delay?: string; factor?: number; max?: string; jitter?: boolean };
+  onTimeout?: boolean;
+}
+
+export interface StepOptions {
+  description?: string;
+  image?: string;
+  env?: Record<string, string>;
+  resources?: ResourcesDef;
+  retry?: RetryDef;
+  timeout?: string;
+  catch?: boolean;
+}
+
+export interface TransitionDef {
+  next?: string | string[];
+  join?: boolean;
+  foreach?: boolean;
+  /** Foreach only: how many items may run at once. */
+  parallelism?: number;
+  switch?: Record<string, string>;
+}
+
+export type StepBody<P> = (ctx: StepContext<P>) => void | Promise<void>;
+
+export type StepDef<P = Record<string, JsonValue | undefined>> = StepOptions &
+  TransitionDef &
+  ({ run: StepBody<P>; command?: never } | { command: string[]; run?: never });
+
+export interface ScheduleDef {
+  cron: string;
+  timezone?: string;
+  concurrency?: "allow" | "forbid" | "replace";
+  startingDeadline?: string;
+}
+
+export type TriggerDef =
+  | { afterFlow: string | { flow: string; parameters?: Record<string, string> } }
+  | {
+      event: {
+        source: string[];
+        detailType?: string[];
+        detail?: Record<string, JsonValue>;
+        parameters?: Record<string, string>;
+      };
+    };
+
+export interface FlowDef<P extends ParameterDefs = ParameterDefs> {
+  apiVersion?: "flowc/v1";
+  name: string;
+  description?: string;
+  parameters?: P;
+  defaults?: StepOptions;
+  timeout?: string;
+  schedule?: ScheduleDef;
+  triggers?: TriggerDef[];
+  tags?: Record<string, string>;
+  steps: Record<string, StepDef<ParamValues<P>>>;
+}
+
+export const FLOW_BRAND = "flowc.flow/v1";
+
+export type Flow<P extends ParameterDefs = ParameterDefs> = FlowDef<P> & { readonly [FLOW_BRAND]: true };
