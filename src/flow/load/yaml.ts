@@ -46,31 +46,7 @@ export function loadYamlFlow(file: string, text: string): LoadedFlow {
       start: pos(second),
     });
   }
-  const locator: SourceLocator = {
-    locate(path: DocPath, part: "key" | "value" = "key"): Span {
-      let node: unknown = doc.contents;
-      let span: Span = rangeSpan(node, pos) ?? TOP;
-      for (let i = 0; i < path.length; i++) {
-        const seg = path[i];
-        const last = i === path.length - 1;
-        if (isMap(node)) {
-          const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
-          if (!pair) return span;
-          const keySpan = rangeSpan(pair.key, pos);
-          if (last && part === "key" && keySpan) return keySpan;
-          node = pair.value;
-          span = rangeSpan(node, pos) ?? keySpan ?? span;
-        } else if (isSeq(node) && typeof seg === "number") {
-          node = node.items[seg];
-          span = rangeSpan(node, pos) ?? span;
-          if (node === undefined) return span;
-        } else {
-          return span;
-        }
-      }
-      return span;
-    },
-  };
+  const locator = yamlLocator(doc.contents, pos);
   let raw: unknown = undefined;
   // Duplicate keys still leave a usable document (the last one wins), so the other rules can run too.
   if (doc.errors.every((e) => e.code === "DUPLICATE_KEY") && list.length === 1) {
@@ -107,3 +83,32 @@ function rangeSpan(node: unknown, pos: (o: number) => { line: number; col: numbe
 }
 
 const firstLine = (s: string) => s.split("\n")[0]!.trim();
+
+/** Maps document paths to source spans for any YAML document parsed with a LineCounter. */
+export function yamlLocator(contents: unknown, pos: (offset: number) => { line: number; col: number }): SourceLocator {
+  return {
+    locate(path: DocPath, part: "key" | "value" = "key"): Span {
+      let node: unknown = contents;
+      let span: Span = rangeSpan(node, pos) ?? TOP;
+      for (let i = 0; i < path.length; i++) {
+        const seg = path[i];
+        const last = i === path.length - 1;
+        if (isMap(node)) {
+          const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+          if (!pair) return span;
+          const keySpan = rangeSpan(pair.key, pos);
+          if (last && part === "key" && keySpan) return keySpan;
+          node = pair.value;
+          span = rangeSpan(node, pos) ?? keySpan ?? span;
+        } else if (isSeq(node) && typeof seg === "number") {
+          node = node.items[seg];
+          span = rangeSpan(node, pos) ?? span;
+          if (node === undefined) return span;
+        } else {
+          return span;
+        }
+      }
+      return span;
+    },
+  };
+}

@@ -1,0 +1,165 @@
+import { Ajv } from "ajv";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { LineCounter, parseDocument, parse as parseYaml } from "yaml";
+import configSchema from "../../schemas/config.schema.json" with { type: "json" };
+import type { Diagnostic } from "../diagnostics/diagnostic.ts";
+import { yamlLocator } from "../flow/load/yaml.ts";
+import { packageRoot } from "../util/package-root.ts";
+import { closest } from "../util/closest.ts";
+import type { EnvConfig } from "./types.ts";
+
+export const DEFAULT_CONFIG_FILE = "flowc.config.yaml";
+
+export interface LoadedConfig {
+  file: string;
+  text: string;
+  raw?: Record<string, unknown>;
+  diagnostics: Diagnostic[];
+}
+
+/** Reads and checks flowc.config.yaml against schemas/config.schema.json. */
+export function loadConfig(file: string): LoadedConfig {
+  const diag = (message: string, hint: string, start = { line: 1, col: 1 }): Diagnostic => ({ code: "CONFIG_INVALID", severity: "error", message, hint, file, start });
+  if (!existsSync(file))
+    return { file, text: "", diagnostics: [diag(`no configuration file ${file}`, `create ${DEFAULT_CONFIG_FILE} (see docs/configuration.md) or pass --config PATH`)] };
+  const text = readFileSync(file, "utf8");
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const pos = (o: number) => lineCounter.linePos(o);
+  if (doc.errors.length)
+    return { file, text, diagnostics: doc.errors.map((e) => diag(e.message.split("\n")[0]!, "fix the YAML syntax", pos(e.pos[0]))) };
+  const raw = doc.toJS() as Record<string, unknown>;
+  const locator = yamlLocator(doc.contents, pos);
+  const validate = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(configSchema);
+  if (validate(raw)) return { file, text, raw, diagnostics: [] };
+  const diagnostics = (validate.errors ?? []).map((e) => {
+    const path = e.instancePath.split("/").slice(1);
+    const extra = e.keyword === "additionalProperties" ? String(e.params.additionalProperty) : undefined;
+    const span = locator.locate(extra ? [...path, extra] : path, extra ? "key" : "value");
+    const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
+    const guess = extra ? closest(extra, allowed) : undefined;
+    return {
+      code: "CONFIG_INVALID" as const,
+      severity: "error" as const,
+      message: extra ? `unknown key \`${extra}\` in \`${path.join(".") || "the configuration"}\`` : `\`${path.join(".") || "the configuration"}\` ${e.message}`,
+      hint: guess ? `did you mean \`${guess}\`?` : e.keyword === "not" ? "choose one compute backend: batch or ecs" : "see schemas/config.schema.json",
+      file,
+      ...span,
+    };
+  });
+  return { file, text, raw, diagnostics };
+}
+
+/** The named environment with defaults applied, or a diagnostic naming the environments there are. */
+export function resolveEnv(loaded: LoadedConfig, env: string): { env?: EnvConfig; diagnostics: Diagnostic[] } {
+  if (!loaded.raw || loaded.diagnostics.length) return { diagnostics: loaded.diagnostics };
+  const envs = loaded.raw.environments as Record<string, Record<string, any>>;
+  const e = envs[env];
+  if (!e) {
+    const names = Object.keys(envs);
+    return {
+      diagnostics: [
+        {
+          code: "CONFIG_ENV_UNKNOWN",
+          severity: "error",
+          message: `no environment \`${env}\` in ${loaded.file}`,
+          hint: `known environments: ${names.join(", ")}${closest(env, names) ? ` (did you mean \`${closest(env, names)}\`?)` : ""}`,
+          file: loaded.file,
+          start: { line: 1, col: 1 },
+        },
+      ],
+    };
+  }
+  const base = dirname(resolve(loaded.file));
+  const overrideDirs = [loaded.raw.templates, e.templates].filter((d): d is string => typeof d === "string").map((d) => resolve(base, d));
+  const s = e.sfn;
+  const a = e.argo;
+  const sortRec = (o: Record<string, string> | undefined) => Object.fromEntries(Object.entries(o ?? {}).sort(([x], [y]) => x.localeCompare(y)));
+  return {
+    diagnostics: [],
+    env: {
+      name: env,
+      datastore: e.datastore,
+      ...(e.image ? { image: e.image } : {}),
+      tags: sortRec(e.tags),
+      templates: readTemplates(overrideDirs),
+      ...(s
+        ? {
+            sfn: {
+              region: s.region,
+              account: s.account,
+              partition: s.partition ?? "aws",
+              ...(s.stateMachineName ? { stateMachineName: s.stateMachineName } : {}),
+              stateMachineRoleArn: s.stateMachineRoleArn,
+              ...(s.schedulerRoleArn ? { schedulerRoleArn: s.schedulerRoleArn } : {}),
+              ...(s.eventsRoleArn ? { eventsRoleArn: s.eventsRoleArn } : {}),
+              scheduleGroup: s.scheduleGroup ?? "default",
+              compute: s.ecs
+                ? {
+                    kind: "ecs",
+                    cluster: s.ecs.cluster,
+                    taskDefinition: s.ecs.taskDefinition,
+                    containerName: s.ecs.containerName ?? "flowc",
+                    launchType: s.ecs.launchType ?? "FARGATE",
+                    subnets: s.ecs.subnets ?? [],
+                    securityGroups: s.ecs.securityGroups ?? [],
+                    assignPublicIp: s.ecs.assignPublicIp ?? false,
+                  }
+                : { kind: "batch", jobQueue: s.batch?.jobQueue ?? "flowc", jobDefinition: s.batch?.jobDefinition ?? "flowc" },
+              foreach: { mode: s.foreach?.mode ?? "distributed", ...(s.foreach?.maxConcurrency !== undefined ? { maxConcurrency: s.foreach.maxConcurrency } : {}), ...(s.foreach?.toleratedFailurePercentage !== undefined ? { toleratedFailurePercentage: s.foreach.toleratedFailurePercentage } : {}) },
+              ...(s.logging ? { logging: { logGroupArn: s.logging.logGroupArn, level: s.logging.level ?? "ERROR", includeExecutionData: s.logging.includeExecutionData ?? false } } : {}),
+              tracing: s.tracing ?? false,
+              ...(s.consoleUrl ? { consoleUrl: s.consoleUrl } : {}),
+            },
+          }
+        : {}),
+      ...(a
+        ? {
+            argo: {
+              namespace: a.namespace,
+              ...(a.serviceAccount ? { serviceAccount: a.serviceAccount } : {}),
+              imagePullSecrets: a.imagePullSecrets ?? [],
+              nodeSelector: sortRec(a.nodeSelector),
+              tolerations: a.tolerations ?? [],
+              labels: sortRec(a.labels),
+              annotations: sortRec(a.annotations),
+              ...(a.eventBus ? { eventBus: a.eventBus } : {}),
+              ...(a.eventSource ? { eventSource: a.eventSource } : {}),
+              ...(a.workflowEventSource ? { workflowEventSource: a.workflowEventSource } : {}),
+              ...(a.uiUrl ? { uiUrl: a.uiUrl } : {}),
+              ...(a.context ? { context: a.context } : {}),
+            },
+          }
+        : {}),
+    },
+  };
+}
+
+/**
+ * flowc's templates/ first, then each override folder on top (same relative file name wins). The
+ * compilers receive parsed documents and never touch the filesystem.
+ */
+export function readTemplates(overrideDirs: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const dir of [join(packageRoot(), "templates"), ...overrideDirs]) {
+    if (!existsSync(dir)) continue;
+    for (const file of walk(dir)) {
+      const rel = relative(dir, file).split("\\").join("/");
+      const text = readFileSync(file, "utf8");
+      if (rel.endsWith(".json")) out[rel] = JSON.parse(text);
+      else if (rel.endsWith(".yaml") || rel.endsWith(".yml")) out[rel] = parseYaml(text);
+      else out[rel] = text;
+    }
+  }
+  return Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]]));
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const p = join(dir, name);
+      return statSync(p).isDirectory() ? walk(p) : [p];
+    });
+}

@@ -1,0 +1,54 @@
+/** flowc.config.yaml, resolved for one environment. Compilers take this as an argument; they never read files. */
+export interface SfnConfig {
+  region: string;
+  account: string;
+  partition: "aws" | "aws-cn" | "aws-us-gov";
+  stateMachineName?: string;
+  stateMachineRoleArn: string;
+  schedulerRoleArn?: string;
+  eventsRoleArn?: string;
+  scheduleGroup: string;
+  compute:
+    | { kind: "batch"; jobQueue: string; jobDefinition: string }
+    | {
+        kind: "ecs";
+        cluster: string;
+        taskDefinition: string;
+        containerName: string;
+        launchType: "FARGATE" | "EC2";
+        subnets: string[];
+        securityGroups: string[];
+        assignPublicIp: boolean;
+      };
+  foreach: { mode: "distributed" | "inline"; maxConcurrency?: number; toleratedFailurePercentage?: number };
+  logging?: { logGroupArn: string; level: "ALL" | "ERROR" | "FATAL" | "OFF"; includeExecutionData: boolean };
+  tracing: boolean;
+  consoleUrl?: string;
+}
+
+export interface ArgoConfig {
+  namespace: string;
+  serviceAccount?: string;
+  imagePullSecrets: string[];
+  nodeSelector: Record<string, string>;
+  tolerations: Record<string, unknown>[];
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  eventBus?: string;
+  eventSource?: string;
+  workflowEventSource?: string;
+  uiUrl?: string;
+  context?: string;
+}
+
+export interface EnvConfig {
+  /** The environment's name (e.g. prod): part of resource names, tags and aliases. */
+  name: string;
+  datastore: string;
+  image?: string;
+  tags: Record<string, string>;
+  sfn?: SfnConfig;
+  argo?: ArgoConfig;
+  /** Template documents by file name (already read and parsed by the loader): org overrides win. */
+  templates: Record<string, unknown>;
+}

@@ -1,0 +1,11 @@
+/** Service name limits, in characters. One table for both targets (see docs/names.md). */
+export const NAME_LIMITS = {
+  sfnStateName: 80,
+  sfnStateMachineName: 80,
+  sfnAliasName: 80,
+  eventBridgeRuleName: 64,
+  schedulerScheduleName: 64,
+  k8sName: 63,
+  k8sLabelValue: 63,
+  argoCronWorkflowName: 52,
+} as const;
