@@ -1,0 +1,39 @@
+import { resolve } from "node:path";
+import { loadConfig, resolveEnv, DEFAULT_CONFIG_FILE } from "../config/load.ts";
+import type { EnvConfig } from "../config/types.ts";
+import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.ts";
+import { makeDiagnostic } from "../flow/load/source.ts";
+import { readFlow, isValid, type ValidFlow } from "../flow/read.ts";
+import { buildSpec } from "../flow/spec.ts";
+import { FLOWC_VERSION } from "../version.ts";
+import { TARGETS } from "./targets.ts";
+import type { CompileResult, TargetName } from "./types.ts";
+
+export interface CompiledFlow {
+  flow: ValidFlow;
+  env: EnvConfig;
+  result: CompileResult;
+}
+
+/**
+ * read → validate → resolve the environment → compile, collecting diagnostics from every stage in the
+ * user's own files. Used by compile, diff and deploy so they all see the same bundle.
+ */
+export async function compileFlowFile(
+  file: string,
+  opts: { target: TargetName; env: string; config?: string; cwd?: string },
+): Promise<{ compiled?: CompiledFlow; diagnostics: Diagnostic[]; sources: Map<string, string> }> {
+  const read = await readFlow(file);
+  const sources = new Map([[read.loaded.file, read.loaded.text]]);
+  const configFile = resolve(opts.cwd ?? process.cwd(), opts.config ?? DEFAULT_CONFIG_FILE);
+  const config = loadConfig(configFile);
+  sources.set(config.file, config.text);
+  const resolved = resolveEnv(config, opts.env);
+  const diagnostics = [...read.diagnostics, ...resolved.diagnostics];
+  if (!isValid(read) || !resolved.env || hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), sources };
+
+  const spec = buildSpec(read.ir, read.loaded.package?.sha256);
+  const result = TARGETS[opts.target]({ ir: read.ir, graph: read.graph, env: resolved.env, spec, flowcVersion: FLOWC_VERSION });
+  diagnostics.push(...result.problems.map((p) => makeDiagnostic(read.loaded, { ...p, severity: p.severity ?? "error" })));
+  return { compiled: { flow: read, env: resolved.env, result }, diagnostics: sortDiagnostics(diagnostics), sources };
+}
