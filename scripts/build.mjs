@@ -17,5 +17,5 @@ const common = {
 };
 
 await Promise.all([
-  build({ ...common, entryPoints: { cli: "src/cli/main.ts", index: "src/index.ts", author: "src/flow/author/index.ts" }, outdir: "dist", splitting: true, chunkNames: "chunks/[name]-[hash]" }),
+  build({ ...common, entryPoints: { cli: "src/cli/main.ts", index: "src/index.ts", author: "src/flow/author/index.ts", "bench-entry": "src/bench-entry.ts" }, outdir: "dist", splitting: true, chunkNames: "chunks/[name]-[hash]" }),
 ]);

@@ -108,7 +108,7 @@ function normalizeStep(name: string, s: Obj, defaults: Obj, functionSteps: Reado
   const pick = <T>(key: string, f: (v: unknown) => T | undefined): T | undefined => f(s[key]) ?? f(defaults[key]);
   const hasBody = functionSteps.has(name);
   const command = Array.isArray(s.command) ? s.command.filter((c): c is string => typeof c === "string") : undefined;
-  if (!hasBody && !command)
+  if (!hasBody && !command && s.command === undefined)
     problems.push({
       code: "STEP_NO_ACTION",
       message: `step \`${name}\` has neither a command nor a body`,

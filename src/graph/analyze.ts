@@ -77,7 +77,8 @@ export function analyzeGraph(steps: readonly StepIR[]): { graph: Graph; problems
       const top = stack[stack.length - 1]!;
       const out = edges.get(top.name) ?? [];
       if (top.i < out.length) {
-        const e = out[top.i++]!;
+        // Children are visited last-first so that reverse postorder lists them first-first.
+        const e = out[out.length - 1 - top.i++]!;
         const c = color.get(e.to);
         if (c === 1) {
           const from = stack.findIndex((f) => f.name === e.to);
@@ -94,6 +95,7 @@ export function analyzeGraph(steps: readonly StepIR[]): { graph: Graph; problems
           }
           edges.set(top.name, out.filter((x) => x !== e));
           top.i--;
+          // the removed edge shifts the remaining ones; keep visiting from the same logical position
         } else if (c === undefined) {
           color.set(e.to, 1);
           stack.push({ name: e.to, i: 0 });
@@ -183,13 +185,6 @@ function resolveFrames(
           code: "MISSING_JOIN",
           message: `\`${name}\` gathers the branches of ${opener.kind} \`${opener.step}\` but is not a join`,
           hint: `add \`join: true\` to \`${name}\` (or route the branches to a join step first)`,
-          path: ["steps", name],
-        });
-      } else {
-        problems.push({
-          code: "MERGE_MISMATCH",
-          message: `\`${name}\` is reached from different scopes: ${[...keys].map((k) => k || "top level").join(", ")}`,
-          hint: "a step may only be reached from one split branch or foreach body; join first",
           path: ["steps", name],
         });
       }

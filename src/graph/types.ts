@@ -45,7 +45,6 @@ export interface GraphProblem {
     | "WRONG_JOIN"
     | "JOIN_NOTHING"
     | "MISSING_JOIN"
-    | "MERGE_MISMATCH"
     | "DUPLICATE_BRANCH";
   message: string;
   hint: string;

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import { FLOW_BRAND } from "../author/types.ts";
@@ -37,7 +37,8 @@ export async function loadTypeScriptFlow(file: string, text: string): Promise<Lo
       severity: "error",
       message: m.text,
       hint: "fix the TypeScript error; flowc bundles the module with esbuild",
-      file: m.location?.file ? relative(process.cwd(), m.location.file) || file : file,
+      // Errors in the flow module itself point at the path the user gave; others at the imported file.
+      file: m.location?.file && resolve(m.location.file) !== resolve(file) ? relative(process.cwd(), m.location.file) : file,
       start: { line: m.location?.line ?? 1, col: (m.location?.column ?? 0) + 1 },
     }));
     return { ...base, raw: undefined, functionSteps: new Set(), diagnostics };

@@ -21,18 +21,21 @@ export interface ValidatedFlow {
 export function validateFlow(loaded: LoadedFlow): ValidatedFlow {
   const diagnostics: Diagnostic[] = [...loaded.diagnostics];
   if (loaded.raw === undefined || hasErrors(loaded.diagnostics.filter((d) => d.code !== "WRONG_TYPE" && d.code !== "DUPLICATE_KEY"))) {
-    return { diagnostics: sortDiagnostics(diagnostics) };
+    return { diagnostics: dedupe(sortDiagnostics(diagnostics)) };
   }
   const toDiag = (p: Problem) => makeDiagnostic(loaded, { ...p, severity: p.severity ?? "error" });
   diagnostics.push(...checkSchema(loaded));
   diagnostics.push(...checkValues(loaded.raw).map(toDiag));
   const { ir, problems } = normalize(loaded.raw, loaded.functionSteps, loaded.language);
   diagnostics.push(...problems.map(toDiag));
-  const { graph, problems: graphProblems } = analyzeGraph(ir.steps);
-  // A step with no way out (or a misspelt target) makes everything after it look unreachable; report
-  // the cause, not the echo.
-  const broken = problems.some((p) => p.code === "NO_NEXT") || graphProblems.some((p) => p.code === "UNKNOWN_TARGET");
-  diagnostics.push(...graphProblems.filter((p) => !(broken && p.code === "UNREACHABLE")).map(toDiag));
+  const hasSteps = typeof (loaded.raw as { steps?: unknown })?.steps === "object";
+  const { graph, problems: graphProblems } = analyzeGraph(hasSteps ? ir.steps : []);
+  // A step with no way out, a misspelt target or a loop makes the structure after it look wrong
+  // (unreachable steps, unclosed splits); report the cause, not its echoes. Fixing it reveals the rest.
+  const causes = new Set(["UNKNOWN_TARGET", "SELF_LOOP", "CYCLE", "DUPLICATE_BRANCH"]);
+  const broken = problems.some((p) => p.code === "NO_NEXT") || graphProblems.some((p) => causes.has(p.code));
+  const echoes = new Set(["UNREACHABLE", "UNCLOSED_SPLIT", "UNCLOSED_FOREACH", "WRONG_JOIN", "MISSING_JOIN", "JOIN_NOTHING"]);
+  if (hasSteps) diagnostics.push(...graphProblems.filter((p) => !(broken && echoes.has(p.code))).map(toDiag));
 
   const sorted = dedupe(sortDiagnostics(diagnostics));
   if (hasErrors(sorted)) return { diagnostics: sorted };
@@ -43,7 +46,7 @@ export function validateFlow(loaded: LoadedFlow): ValidatedFlow {
 function dedupe(ds: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   return ds.filter((d) => {
-    const k = `${d.code}|${d.start.line}|${d.start.col}|${d.message}`;
+    const k = `${d.code}|${d.start.line}|${d.start.col}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;

@@ -32,16 +32,16 @@ function pathOf(instancePath: string): DocPath {
  * and drop errors inside its branches and the bare "must match pattern" behind a propertyNames error.
  */
 function condense(errors: ErrorObject[]): ErrorObject[] {
-  const oneOfAt = new Set(errors.filter((e) => e.keyword === "oneOf").map((e) => e.instancePath));
-  const propNamesAt = new Set(errors.filter((e) => e.keyword === "propertyNames").map((e) => `${e.instancePath}|${e.params.propertyName}`));
-  const out = errors.filter((e) => {
-    if (e.keyword !== "oneOf" && /\/oneOf\/\d+/.test(e.schemaPath)) {
-      for (const at of oneOfAt) if (e.instancePath === at || e.instancePath.startsWith(`${at}/`)) return false;
-    }
-    if (e.keyword !== "propertyNames" && e.propertyName !== undefined && propNamesAt.has(`${e.instancePath}|${e.propertyName}`)) return true;
-    if (e.keyword === "propertyNames") return false;
-    return true;
-  });
+  let out = errors.filter((e) => e.keyword !== "propertyNames");
+  // A oneOf failure: if some branch had the right type, its specific errors say more than "wrong
+  // form"; otherwise one "wrong form" line stands for all branches.
+  for (const one of errors.filter((e) => e.keyword === "oneOf")) {
+    const at = one.instancePath;
+    const inner = out.filter((e) => e !== one && (e.instancePath === at || e.instancePath.startsWith(`${at}/`)));
+    const specific = inner.filter((e) => e.keyword !== "type" && e.keyword !== "oneOf");
+    const drop = new Set(specific.length ? [one, ...inner.filter((e) => e.keyword === "type")] : inner);
+    out = out.filter((e) => !drop.has(e));
+  }
   const seen = new Set<string>();
   return out.filter((e) => {
     const k = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}|${e.propertyName ?? ""}`;

@@ -1,0 +1,128 @@
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import type { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
+import type { Datastore } from "./types.ts";
+
+type S3Module = typeof import("@aws-sdk/client-s3");
+
+/**
+ * A datastore in S3: `s3://bucket/prefix`. Every write is a single PutObject, which S3 applies
+ * atomically, so done.json is never seen half-written.
+ */
+export class S3Datastore implements Datastore {
+  readonly root: string;
+  private readonly bucket: string;
+  private readonly prefix: string;
+
+  private constructor(
+    root: string,
+    private readonly s3: S3Module,
+    private readonly client: S3Client,
+  ) {
+    const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(root);
+    if (!m) throw new Error(`not an S3 URI: ${root}`);
+    this.bucket = m[1]!;
+    this.prefix = m[2]!.replace(/\/+$/, "");
+    this.root = `s3://${this.bucket}${this.prefix ? `/${this.prefix}` : ""}`;
+  }
+
+  /** The SDK is loaded only when an S3 datastore is used: it adds ~100 ms to every process start. */
+  static async open(root: string, config: S3ClientConfig = s3ConfigFromEnv(process.env)): Promise<S3Datastore> {
+    const s3 = await import("@aws-sdk/client-s3");
+    return new S3Datastore(root, s3, new s3.S3Client(config));
+  }
+
+  private key(key: string): string {
+    return this.prefix ? `${this.prefix}/${key}` : key;
+  }
+
+  async read(key: string): Promise<Buffer | undefined> {
+    try {
+      const out = await this.client.send(new this.s3.GetObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
+      return Buffer.from(await out.Body!.transformToByteArray());
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async write(key: string, data: string | Uint8Array): Promise<void> {
+    await this.client.send(new this.s3.PutObjectCommand({ Bucket: this.bucket, Key: this.key(key), Body: typeof data === "string" ? Buffer.from(data) : data }));
+  }
+
+  async upload(key: string, file: string): Promise<void> {
+    const { size } = await stat(file);
+    // PutObject takes up to 5 GiB in one request; bigger artifacts belong in a store the step manages itself.
+    await this.client.send(
+      new this.s3.PutObjectCommand({ Bucket: this.bucket, Key: this.key(key), Body: size === 0 ? Buffer.alloc(0) : createReadStream(file), ContentLength: size }),
+    );
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await this.client.send(new this.s3.HeadObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
+      return true;
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const keys = [key, ...(await this.list(key))];
+    for (let i = 0; i < keys.length; i += 1000) {
+      const batch = keys.slice(i, i + 1000);
+      if (batch.length === 1) await this.client.send(new this.s3.DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(batch[0]!) }));
+      else await this.client.send(new this.s3.DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((k) => ({ Key: this.key(k) })) } }));
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const out: string[] = [];
+    const strip = this.prefix ? this.prefix.length + 1 : 0;
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new this.s3.ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.key(prefix.replace(/\/+$/, ""))}/`, ContinuationToken: token }),
+      );
+      for (const o of page.Contents ?? []) if (o.Key) out.push(o.Key.slice(strip));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return out;
+  }
+
+  async children(prefix: string): Promise<string[]> {
+    const names = new Set<string>();
+    const base = prefix ? `${this.key(prefix.replace(/\/+$/, ""))}/` : this.prefix ? `${this.prefix}/` : "";
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(new this.s3.ListObjectsV2Command({ Bucket: this.bucket, Prefix: base, Delimiter: "/", ContinuationToken: token }));
+      for (const p of page.CommonPrefixes ?? []) if (p.Prefix) names.add(p.Prefix.slice(base.length).replace(/\/$/, ""));
+      for (const o of page.Contents ?? []) if (o.Key) names.add(o.Key.slice(base.length));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return [...names].sort();
+  }
+
+  locate(key: string): string {
+    return `${this.root}/${key}`;
+  }
+}
+
+/**
+ * Client settings from the standard AWS variables. AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL point at an
+ * S3-compatible server (moto, MinIO), which needs path-style addressing.
+ */
+export function s3ConfigFromEnv(env: NodeJS.ProcessEnv): S3ClientConfig {
+  const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
+  return {
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || "us-east-1",
+    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+    ...(env.FLOWC_S3_FORCE_PATH_STYLE === "1" ? { forcePathStyle: true } : {}),
+  };
+}
+
+function isNotFound(e: unknown): boolean {
+  const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return err?.name === "NoSuchKey" || err?.name === "NotFound" || err?.$metadata?.httpStatusCode === 404;
+}
