@@ -11,6 +11,8 @@ export interface RetryOptions {
   isRetryable?: (e: unknown) => boolean;
   sleep?: (ms: number) => Promise<void>;
   onRetry?: (e: unknown, attempt: number, delayMs: number) => void;
+  /** Adjusts the computed backoff for one failure, e.g. to honour a 429's Retry-After. */
+  delayFor?: (e: unknown, computedMs: number) => number;
 }
 
 export function isTransient(e: unknown): boolean {
@@ -35,7 +37,8 @@ export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions = {}
       return await fn();
     } catch (e) {
       if (attempt >= attempts || !retryable(e)) throw e;
-      const delay = Math.floor(Math.random() * Math.min(max, base * 2 ** (attempt - 1)));
+      const backoff = Math.floor(Math.random() * Math.min(max, base * 2 ** (attempt - 1)));
+      const delay = opts.delayFor ? opts.delayFor(e, backoff) : backoff;
       opts.onRetry?.(e, attempt, delay);
       await sleep(delay);
     }

@@ -1,5 +1,7 @@
 import type { CompiledFlow } from "../compile/pipeline.ts";
+import type { EnvConfig } from "../config/types.ts";
 import type { TargetName } from "../compile/types.ts";
+import type { DiffPath } from "./diff.ts";
 import type { Plan } from "./plan.ts";
 
 /** Options every deploy-side command may pass; each target uses what applies to it. */
@@ -32,6 +34,13 @@ export interface DeployContext {
   log: Logger;
   /** Process environment, read only here in the deploy layer (compilers never see it). */
   env: NodeJS.ProcessEnv;
+  /** Working directory a relative datastore path is resolved against (default: the process's). */
+  cwd?: string;
+  /**
+   * Every environment of the same configuration file, resolved: for resources several environments
+   * share (an sfn state machine keeps only the tags they agree on).
+   */
+  environments?: EnvConfig[];
 }
 
 export interface ApplyResult {
@@ -40,10 +49,16 @@ export interface ApplyResult {
   writes: number;
   /** Console or UI link for the deployed flow, when one can be formed. */
   link?: string;
+  /** Every API call made, reads included (sfn: per operation), for reports and benchmarks. */
+  calls?: { reads: number; writes: number; operations: Record<string, number> };
+  /** The version the environment runs afterwards, where the target has versions. */
+  version?: string;
 }
 
 export interface RunInfo {
   id: string;
+  /** The run's name where the id is longer (sfn: the id is the execution ARN, the name is the run id). */
+  name?: string;
   status: string;
   startedAt?: string;
   stoppedAt?: string;
@@ -57,6 +72,8 @@ export interface VersionInfo {
   description?: string;
   /** Aliases (environments) pointing at it. */
   aliases: string[];
+  /** Environments whose alias pointed at it before (sfn: kept in the alias's description, for rollback). */
+  previouslyIn?: string[];
 }
 
 /** What a deploy target implements. Versions exist on Step Functions only. */
@@ -71,4 +88,6 @@ export interface DeployTarget {
   /** Move `ctx`'s environment alias to the version that `fromEnv` runs. */
   promote?(ctx: DeployContext, fromEnv: CompiledFlow): Promise<ApplyResult>;
   rollback?(ctx: DeployContext, toVersion?: string): Promise<ApplyResult>;
+  /** How a change's path reads in a plan (e.g. sfn: `state fit: Retry[0]`); plain paths otherwise. */
+  label?(kind: string, path: DiffPath): string;
 }

@@ -141,8 +141,16 @@ function normalizeStep(name: string, s: Obj, defaults: Obj, functionSteps: Reado
     },
     retry: normalizeRetry(isObj(s.retry) ? s.retry : isObj(defaults.retry) ? defaults.retry : undefined),
     ...(timeoutSeconds ? { timeoutSeconds } : {}),
-    catch: typeof s.catch === "boolean" ? s.catch : defaults.catch === true,
+    // A caught switch would choose no case, so a default `catch` does not apply to switch steps.
+    catch: typeof s.catch === "boolean" ? s.catch : defaults.catch === true && !isObj(s.switch),
   };
+  if (s.catch === true && isObj(s.switch))
+    problems.push({
+      code: "CONFLICTING_TRANSITIONS",
+      message: `switch step \`${name}\` cannot have \`catch: true\`: a failed switch chooses no case`,
+      hint: "remove `catch` here; catch failures in the branches instead",
+      path: ["steps", name, "catch"],
+    });
   return step;
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { EnvConfig } from "../config/types.ts";
 import { NAME_LIMITS } from "./limits.ts";
 import { fitName } from "./shorten.ts";
@@ -5,18 +6,48 @@ import { fitName } from "./shorten.ts";
 const awsName = (s: string) => s.replace(/[^A-Za-z0-9_-]+/g, "-");
 
 /**
+ * A flow's state machine name in an environment: `sfn.stateMachineName` is a pattern in which
+ * `{flow}` stands for the flow's name (default `{flow}`), so one configuration serves every flow of a
+ * repository, and an upstream flow (afterFlow) is found under the same pattern.
+ */
+export const machineName = (flow: string, env?: EnvConfig) =>
+  fitName([(env?.sfn?.stateMachineName ?? "{flow}").split("{flow}").join(flow)], NAME_LIMITS.sfnStateMachineName, { sanitize: awsName });
+
+/** The machine name under the default pattern. */
+export const defaultMachineName = (flow: string) => machineName(flow);
+
+/**
  * Names of everything flowc creates on AWS for a flow in an environment. These are part of the public
  * contract (golden tests pin them): changing one orphans deployed resources.
  */
 export function sfnNames(flow: string, env: EnvConfig) {
-  const machine = env.sfn?.stateMachineName ?? fitName([flow], NAME_LIMITS.sfnStateMachineName, { sanitize: awsName });
+  const machine = machineName(flow, env);
   return {
     stateMachine: machine,
     /** One alias per environment: promote moves it between versions. */
     alias: fitName([env.name], NAME_LIMITS.sfnAliasName, { sanitize: awsName }),
     schedule: fitName([flow, env.name], NAME_LIMITS.schedulerScheduleName, { sanitize: awsName }),
     rule: (suffix: string) => fitName([flow, env.name, suffix], NAME_LIMITS.eventBridgeRuleName, { sanitize: awsName }),
+    /** Inline policy on the state machine's role (IAM allows 128). */
+    policy: fitName(["flowc", flow, env.name], 128, { sanitize: awsName }),
+    /** Batch job names (128): readable in the Batch console, not unique (Batch does not need it). */
+    batchJob: (step: string) => fitName([flow, step], 128, { sanitize: awsName }),
+    /** Distributed Map run labels (40). */
+    mapLabel: (step: string) => fitName([step], 40, { sanitize: awsName }),
   };
+}
+
+/**
+ * A Batch job definition (or ECS task definition family) per image: the image is fixed in the
+ * definition, so a step whose image differs from the configured definition's gets a sibling
+ * definition, registered by deploy from the configured one with only the image replaced.
+ */
+export function imageDefinitionName(base: string, image: string): string {
+  const baseName = base.startsWith("arn:") ? base.slice(base.lastIndexOf("/") + 1).replace(/:\d+$/, "") : base;
+  const tail = image.slice(image.lastIndexOf("/") + 1);
+  const hash = createHash("sha256").update(image).digest("hex").slice(0, 8);
+  const head = fitName([baseName, tail], 128 - 9, { sanitize: awsName });
+  return `${head}-${hash}`;
 }
 
 /** A Step Functions state name within the 80-character limit. */

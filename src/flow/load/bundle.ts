@@ -1,4 +1,4 @@
-import { build, type Message } from "esbuild";
+import type { Message } from "esbuild";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { packageRoot } from "../../util/package-root.ts";
@@ -17,6 +17,8 @@ export interface BundleResult {
  * `flowc` itself resolves to the dependency-free authoring module.
  */
 export async function bundleFlowModule(file: string): Promise<BundleResult> {
+  // esbuild is loaded only for TypeScript flows: YAML-only commands should not pay for it.
+  const { build } = await import("esbuild");
   try {
     const out = await build({
       entryPoints: [file],

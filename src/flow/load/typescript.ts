@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -12,7 +12,12 @@ export async function importBundle(code: string, sha256: string): Promise<Record
   const dir = join(tmpdir(), "flowc-packages");
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${sha256}.mjs`);
-  writeFileSync(path, code);
+  // Write then rename: two processes loading the same flow must never import a half-written file.
+  if (!existsSync(path)) {
+    const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+    writeFileSync(tmp, code);
+    renameSync(tmp, path);
+  }
   return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
 }
 

@@ -28,6 +28,9 @@ export class S3Datastore implements Datastore {
 
   /** The SDK is loaded only when an S3 datastore is used: it adds ~100 ms to every process start. */
   static async open(root: string, config: S3ClientConfig = s3ConfigFromEnv(process.env)): Promise<S3Datastore> {
+    // flowc pins its SDK version, so the SDK's notice about the Node versions of its future releases
+    // is nothing a user can act on; in every task's log it would only be noise.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     const s3 = await import("@aws-sdk/client-s3");
     return new S3Datastore(root, s3, new s3.S3Client(config));
   }

@@ -1,0 +1,40 @@
+/**
+ * AWS errors as flowc reads them: by the error's name (the service's error code), never its message.
+ */
+export interface AwsErrorLike {
+  name?: string;
+  message?: string;
+  Code?: string;
+  $metadata?: { httpStatusCode?: number; requestId?: string };
+}
+
+const NOT_FOUND = new Set([
+  "StateMachineDoesNotExist",
+  "ResourceNotFound",
+  "ResourceNotFoundException",
+  "NotFound",
+  "NoSuchKey",
+  "NoSuchEntity",
+  "NoSuchEntityException",
+  "ExecutionDoesNotExist",
+]);
+
+export const errorName = (e: unknown): string => (e as AwsErrorLike)?.name ?? "Error";
+
+export function isNotFound(e: unknown): boolean {
+  const err = e as AwsErrorLike;
+  return NOT_FOUND.has(err?.name ?? "") || err?.$metadata?.httpStatusCode === 404;
+}
+
+/** Someone (or our own lost response) got there first: re-read the live state and plan again. */
+export function isConflict(e: unknown): boolean {
+  return /AlreadyExists|Conflict|ConcurrentModification|StateMachineDeleting/.test(errorName(e)) || isNotFound(e);
+}
+
+export function isAccessDenied(e: unknown): boolean {
+  return /AccessDenied|UnauthorizedOperation|NotAuthorized/.test(errorName(e)) || (e as AwsErrorLike)?.$metadata?.httpStatusCode === 403;
+}
+
+export function isCredentialsError(e: unknown): boolean {
+  return /CredentialsProviderError|ExpiredToken|InvalidClientTokenId|UnrecognizedClient|SignatureDoesNotMatch/.test(errorName(e));
+}

@@ -1,0 +1,54 @@
+/**
+ * What compiled Argo templates and `flowc step` agree on (docs/argo-mapping.md, "Contract with flowc step").
+ * Change these only together with the runtime.
+ */
+
+/** `flowc step` writes a foreach step's child index paths here, as a JSON array of strings (["3.0","3.1"]). */
+export const FOREACH_PATH = "/tmp/flowc/foreach.json";
+/** `flowc step` writes a switch step's chosen case here: the case name alone, no newline. */
+export const SWITCH_PATH = "/tmp/flowc/switch";
+
+/**
+ * Parameter names: outputs of foreach and switch step templates, inputs of every step template (the
+ * step's name and index path), the list a parallelism wrapper hands on.
+ */
+export const PARAM = { foreach: "foreach", case: "case", step: "step", index: "index", items: "items" } as const;
+
+/**
+ * Argo v4's schema caps a WorkflowTemplate at 200 templates and a DAG at 200 tasks. Steps with the
+ * same configuration share one container template, and a DAG with more tasks is cut into parts.
+ */
+export const ARGO_MAX = { templates: 200, dagTasks: 200, inputs: 500 } as const;
+
+/** The container of every step template (Argo's schema requires a name). */
+export const CONTAINER_NAME = "main";
+
+/** The DAG template a Workflow starts at. */
+export const ENTRYPOINT = "main";
+
+/**
+ * Environment of every task container, set once in the WorkflowTemplate's templateDefaults.
+ * FLOWC_TARGET=argo tells `flowc step` to write FOREACH_PATH and SWITCH_PATH (docs/step-contract.md).
+ */
+export const ENV = { root: "FLOWC_ROOT", spec: "FLOWC_SPEC", params: "FLOWC_PARAMS", target: "FLOWC_TARGET" } as const;
+/** Argo fills this with the JSON array of all workflow parameters, JSON-encoded by Argo itself. */
+export const ALL_PARAMS = "{{workflow.parameters.json}}";
+
+/** `flowc step --run-id R --step S --index I --attempt N [--catch]`; S and I are the template's inputs. */
+export function stepCommand(opts: { retried: boolean; caught: boolean }): string[] {
+  return [
+    "flowc",
+    "step",
+    "--run-id",
+    "{{workflow.name}}",
+    "--step",
+    `{{inputs.parameters.${PARAM.step}}}`,
+    "--index",
+    `{{inputs.parameters.${PARAM.index}}}`,
+    // {{retries}} exists only in templates with a retryStrategy; Argo rejects it elsewhere.
+    "--attempt",
+    opts.retried ? "{{retries}}" : "0",
+    // The runtime records failed.json and exits 0 when the last attempt of a caught step fails.
+    ...(opts.caught ? ["--catch"] : []),
+  ];
+}

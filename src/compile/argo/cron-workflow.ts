@@ -1,0 +1,50 @@
+import type { ArgoConfig } from "../../config/types.ts";
+import { parseCron } from "../../flow/cron.ts";
+import type { FlowIR, ScheduleIR } from "../../flow/ir.ts";
+import type { CompileProblem } from "../types.ts";
+import { LABELS, objectMeta, runLabels, type Identity } from "./labels.ts";
+import type { K8sObject } from "./types.ts";
+import { ARGO_API_VERSION } from "./workflow-template.ts";
+
+const POLICY = { allow: "Allow", forbid: "Forbid", replace: "Replace" } as const;
+
+/**
+ * The CronWorkflow that starts the template on the flow's schedule (Argo v4: `schedules`, a list).
+ * Argo's cron has 5 fields and no year, `L`, `W` or `#`; the AWS 6-field form is translated through the
+ * shared parser and rejected where Argo cannot express it. Without a timezone the flow means UTC, and
+ * that is written out: Argo's default would be the controller's local zone.
+ */
+export function cronWorkflow(ir: FlowIR, schedule: ScheduleIR, argo: ArgoConfig, names: { cron: string; template: string }, id: Identity, problems: CompileProblem[]): K8sObject | undefined {
+  const parsed = parseCron(schedule.cron);
+  const at = ["schedule", "cron"];
+  if (!parsed.ok) {
+    problems.push({ code: "INVALID_CRON", message: parsed.error, hint: "write 5-field cron: minute hour day-of-month month day-of-week", path: at });
+    return undefined;
+  }
+  const f = parsed.fields;
+  if (f.year !== "*") problems.push({ code: "TARGET_UNSUPPORTED", message: `Argo cron has no year field (\`${f.year}\`)`, hint: "use `*` for the year, or 5-field cron", path: at });
+  if ([f.dayOfMonth, f.dayOfWeek].some((x) => /[LW#]/.test(x)))
+    problems.push({ code: "TARGET_UNSUPPORTED", message: "Argo cron does not support `L`, `W` or `#`", hint: "list the days explicitly", path: at });
+  const unfilled = ir.parameters.filter((p) => p.required);
+  if (unfilled.length)
+    problems.push({
+      code: "TARGET_UNSUPPORTED",
+      severity: "warning",
+      message: `scheduled runs cannot supply the required parameter${unfilled.length > 1 ? "s" : ""} ${unfilled.map((p) => `\`${p.name}\``).join(", ")}: Argo will refuse to start them`,
+      hint: "give the parameter a default, or start this flow by a trigger instead of a schedule",
+      path: ["schedule"],
+    });
+  return {
+    apiVersion: ARGO_API_VERSION,
+    kind: "CronWorkflow",
+    metadata: objectMeta(names.cron, id, argo),
+    spec: {
+      schedules: [parsed.unix],
+      timezone: schedule.timezone ?? "UTC",
+      concurrencyPolicy: POLICY[schedule.concurrency],
+      ...(schedule.startingDeadlineSeconds !== undefined ? { startingDeadlineSeconds: schedule.startingDeadlineSeconds } : {}),
+      workflowMetadata: { labels: runLabels(id, { [LABELS.trigger]: "schedule" }) },
+      workflowSpec: { workflowTemplateRef: { name: names.template } },
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import { mergeUnder, template } from "../templates.ts";
+import type { SfnContext } from "./context.ts";
+import { flowKeyPrefix } from "./location.ts";
+
+export interface Statement {
+  Sid: string;
+  Effect: "Allow";
+  Action: string[];
+  Resource: string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/**
+ * Actions for which IAM has no resource-level permissions: they can only be granted on "*". Each sits
+ * in a statement of its own, so a reviewer sees exactly what is unscoped and why.
+ */
+export const UNSCOPABLE_ACTIONS = new Set([
+  "batch:DescribeJobs",
+  "logs:CreateLogDelivery",
+  "logs:GetLogDelivery",
+  "logs:UpdateLogDelivery",
+  "logs:DeleteLogDelivery",
+  "logs:ListLogDeliveries",
+  "logs:PutResourcePolicy",
+  "logs:DescribeResourcePolicies",
+  "logs:DescribeLogGroups",
+  "xray:PutTraceSegments",
+  "xray:PutTelemetryRecords",
+  "xray:GetSamplingRules",
+  "xray:GetSamplingTargets",
+]);
+
+/**
+ * The inline policy the state machine's role needs, least privilege: only the compute this flow
+ * submits to, only the job/task definitions it names, only its own folder of the datastore, only its
+ * own executions, and the managed rule `.sync` integrations watch.
+ */
+export function policyDocument(ctx: SfnContext): Record<string, unknown> {
+  const a = ctx.arns;
+  const machine = ctx.names.stateMachine;
+  const statements: Statement[] = [];
+  const add = (Sid: string, Action: string[], Resource: string[], Condition?: Statement["Condition"]) =>
+    statements.push({ Sid, Effect: "Allow", Action, Resource, ...(Condition ? { Condition } : {}) });
+  const definitions = [...ctx.definitions].sort();
+
+  const c = ctx.sfn.compute;
+  if (c.kind === "batch") {
+    add("SubmitStepJobs", ["batch:SubmitJob"], [a.jobQueue(c.jobQueue), ...definitions.flatMap((d) => a.jobDefinition(d))]);
+    add("StopStepJobs", ["batch:TerminateJob"], [a.batchJobs()]);
+    add("WatchStepJobsUnscopable", ["batch:DescribeJobs"], ["*"]);
+    add("SyncBatchJobs", ["events:PutTargets", "events:PutRule", "events:DescribeRule"], [a.syncRule("Batch")]);
+  } else {
+    add("RunStepTasks", ["ecs:RunTask"], definitions.flatMap((d) => a.taskDefinition(d)), { ArnEquals: { "ecs:cluster": a.cluster(c.cluster) } });
+    add("WatchStepTasks", ["ecs:StopTask", "ecs:DescribeTasks"], [a.ecsTasks(c.cluster)]);
+    add("PassTaskRoles", ["iam:PassRole"], [a.roles()], { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } });
+    add("SyncEcsTasks", ["events:PutTargets", "events:PutRule", "events:DescribeRule"], [a.syncRule("ECS")]);
+  }
+
+  const objects = [a.s3Objects(ctx.root.bucket, flowKeyPrefix(ctx.root, ctx.ir.name))];
+  const s3 = [...(ctx.uses.s3Read ? ["s3:GetObject"] : []), ...(ctx.uses.s3Write ? ["s3:PutObject"] : [])];
+  if (s3.length) add("FlowDatastore", s3, objects);
+
+  if (ctx.uses.distributedMap) {
+    add("StartForeachRuns", ["states:StartExecution"], [a.machine(machine), `${a.machine(machine)}:*`]);
+    add("WatchForeachRuns", ["states:DescribeExecution", "states:StopExecution"], a.executions(machine));
+  }
+  if (ctx.uses.listExecutions) add("ListOwnRuns", ["states:ListExecutions"], [a.machine(machine)]);
+  if (ctx.uses.stopExecutions && !ctx.uses.distributedMap) add("StopOwnRuns", ["states:StopExecution"], a.executions(machine));
+  else if (ctx.uses.stopExecutions) statements.find((s) => s.Sid === "WatchForeachRuns")!.Sid = "WatchAndStopOwnRuns";
+
+  if (ctx.sfn.logging)
+    add("DeliverLogsUnscopable", ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"], ["*"]);
+  if (ctx.sfn.tracing) add("TraceUnscopable", ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"], ["*"]);
+
+  return mergeUnder(template(ctx.env.templates, "sfn/iam.json"), { Version: "2012-10-17", Statement: statements });
+}

@@ -1,0 +1,164 @@
+import type { JsonValue } from "../../flow/ir.ts";
+import { NAME_LIMITS } from "../../names/limits.ts";
+import { toCompactJson } from "../../render/serialize.ts";
+import type { CompileProblem } from "../types.ts";
+import type { Definition, State, TaskState } from "./asl.ts";
+import type { EnvVar, SfnContext } from "./context.ts";
+
+/** Step Functions and EventBridge quotas flowc checks before writing anything. */
+export const SFN_LIMITS = {
+  definitionBytes: 1_048_576,
+  payloadBytes: 262_144,
+  containerOverridesChars: 8_192,
+  eventBridgeInputChars: 8_192,
+  stateName: NAME_LIMITS.sfnStateName,
+} as const;
+
+/** Batch adds its own variables (AWS_BATCH_JOB_ID, AWS_BATCH_JQ_NAME, ...) to the overrides it sends to ECS. */
+const BATCH_OVERRIDES_OVERHEAD = 512;
+/** The longest values the context can hold at run time: an execution name, a deep index, an attempt. */
+const WORST = { runId: "r".repeat(80), indexPart: "99999", attempt: "99" };
+
+const fmt = (n: number) => n.toLocaleString("en-US");
+const limitProblem = (message: string, hint: string, path: (string | number)[]): CompileProblem => ({ code: "LIMIT_EXCEEDED", message, hint, path });
+
+/** Parameter values a run starts with, as far as the compiler knows: defaults, and "" for required ones. */
+export function knownParams(ctx: SfnContext): Record<string, JsonValue> {
+  return Object.fromEntries(ctx.ir.parameters.map((p) => [p.name, p.default ?? ""]));
+}
+
+function renderEnv(list: EnvVar[], paramsJson: string): { Name: string; Value: string }[] {
+  return list.map((v) => ({ Name: v.Name, Value: v["Value.$"] ? paramsJson : (v.Value ?? "") }));
+}
+
+/**
+ * The container overrides of a step's Task as they will be sent at run time, at their largest: ECS
+ * refuses overrides over 8,192 characters (Metaflow#977, #1482), and the job then fails at submission.
+ */
+export function renderedOverridesChars(ctx: SfnContext, task: TaskState, depth: number, paramsJson = JSON.stringify(knownParams(ctx))): number {
+  const index = Array.from({ length: depth }, () => WORST.indexPart).join(".");
+  const command = ["flowc", "step", "--run-id", WORST.runId, "--step", "x", "--index", index, "--attempt", WORST.attempt];
+  const render = (o: Record<string, unknown>) => {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(o)) {
+      if (k === "Command.$") out.Command = command;
+      else if (k === "Environment.$") out.Environment = renderEnv(ctx.sharedEnv, paramsJson);
+      else if (k === "Environment") out.Environment = renderEnv(v as EnvVar[], paramsJson);
+      else out[k] = v;
+    }
+    return out;
+  };
+  // A length estimate, not output: plain JSON.stringify is enough (and fast on 10,000 steps).
+  const p = task.Parameters ?? {};
+  if (ctx.sfn.compute.kind === "batch") {
+    return JSON.stringify(render(p.ContainerOverrides as Record<string, unknown>)).length + BATCH_OVERRIDES_OVERHEAD;
+  }
+  const overrides = p.Overrides as { ContainerOverrides: Record<string, unknown>[] };
+  return JSON.stringify({ ...overrides, ContainerOverrides: overrides.ContainerOverrides.map(render) }).length;
+}
+
+/** Each step's rendered container overrides, in characters. */
+export function overridesByStep(ctx: SfnContext, definition: Definition): Map<string, number> {
+  const out = new Map<string, number>();
+  const paramsJson = JSON.stringify(knownParams(ctx));
+  const steps = new Set(ctx.ir.steps.map((s) => s.name));
+  walkStates(definition.States, (name, state) => {
+    if (steps.has(name) && state.Type === "Task") out.set(name, renderedOverridesChars(ctx, state, ctx.graph.nodes.get(name)?.foreachDepth ?? 0, paramsJson));
+  });
+  return out;
+}
+
+export function checkOverrides(overrides: Map<string, number>): CompileProblem[] {
+  const problems: CompileProblem[] = [];
+  for (const [name, chars] of overrides) {
+    if (chars > SFN_LIMITS.containerOverridesChars)
+      problems.push(
+        limitProblem(
+          `step \`${name}\`: its container overrides reach ${fmt(chars)} characters at run time; ECS accepts at most ${fmt(SFN_LIMITS.containerOverridesChars)}`,
+          "shorten the step's env or the parameter defaults (FLOWC_PARAMS carries them); put large values in files the step reads",
+          ["steps", name],
+        ),
+      );
+  }
+  return problems;
+}
+
+/** The context object at its largest known size: it is the execution's payload between states. */
+export function checkPayload(ctx: SfnContext): CompileProblem[] {
+  const params = knownParams(ctx);
+  const context = { runId: WORST.runId, index: "", params, env: renderEnv(ctx.sharedEnv, toCompactJson(params)), failure: { Error: "", Cause: "" } };
+  const bytes = Buffer.byteLength(toCompactJson(context));
+  if (bytes <= SFN_LIMITS.payloadBytes) return [];
+  return [
+    limitProblem(
+      `the run's context (parameters, their JSON copy in FLOWC_PARAMS, the shared env) is ${fmt(bytes)} bytes; Step Functions passes at most ${fmt(SFN_LIMITS.payloadBytes)} bytes (256 KiB) between states`,
+      "make parameter defaults small: pass a datastore key instead of the data",
+      ["parameters"],
+    ),
+  ];
+}
+
+/**
+ * The 1 MiB definition, measured on the compact JSON that deploy uploads (the quota counts the
+ * definition string; indentation is for reviewers and is not sent). When it is too big, the message
+ * names the step at which the states, in flow order, pass the limit.
+ */
+export function checkDefinitionSize(ctx: SfnContext, definition: Definition, bytes: number): CompileProblem[] {
+  if (bytes <= SFN_LIMITS.definitionBytes) return [];
+  const owned = new Map<string, number>();
+  let total = 0;
+  walkStates(definition.States, (name, state) => {
+    const own = Buffer.byteLength(JSON.stringify(shallow(state)));
+    const step = name.split(".")[0]!;
+    owned.set(step, (owned.get(step) ?? 0) + own);
+    total += own;
+  });
+  const scale = bytes / Math.max(1, total);
+  let sum = (total - ctx.graph.order.reduce((s, n) => s + (owned.get(n) ?? 0), 0)) * scale;
+  let crossing = ctx.graph.order[ctx.graph.order.length - 1]!;
+  for (const n of ctx.graph.order) {
+    sum += (owned.get(n) ?? 0) * scale;
+    if (sum > SFN_LIMITS.definitionBytes) {
+      crossing = n;
+      break;
+    }
+  }
+  const steps = ctx.ir.steps.length;
+  return [
+    limitProblem(
+      `the state machine definition is ${fmt(bytes)} bytes as uploaded (${fmt(Math.round(bytes / steps))} per step over ${fmt(steps)} steps); Step Functions accepts at most ${fmt(SFN_LIMITS.definitionBytes)} bytes (1 MiB), and the steps in flow order pass that at step \`${crossing}\``,
+      "split the flow into several flows chained with `triggers: [{ afterFlow: <flow> }]`, or move repeated work into a foreach",
+      ["steps", crossing],
+    ),
+  ];
+}
+
+export function checkStateNames(definition: Definition): CompileProblem[] {
+  const problems: CompileProblem[] = [];
+  walkStates(definition.States, (name) => {
+    if (name.length > SFN_LIMITS.stateName)
+      problems.push(limitProblem(`state name \`${name}\` has ${name.length} characters; Step Functions allows ${SFN_LIMITS.stateName}`, "this is a flowc bug: names are shortened before this check", ["steps", name.split(".")[0]!]));
+  });
+  return problems;
+}
+
+export function checkEventInput(what: string, text: string, path: (string | number)[]): CompileProblem[] {
+  if (text.length <= SFN_LIMITS.eventBridgeInputChars) return [];
+  return [limitProblem(`${what} is ${fmt(text.length)} characters; EventBridge accepts at most ${fmt(SFN_LIMITS.eventBridgeInputChars)}`, "map fewer event fields to parameters", path)];
+}
+
+/** Every state of a definition, nested branches and Map bodies included, parents before children. */
+export function walkStates(states: Record<string, State>, visit: (name: string, state: State) => void): void {
+  for (const [name, state] of Object.entries(states)) {
+    visit(name, state);
+    if (state.Type === "Parallel") for (const b of state.Branches) walkStates(b.States, visit);
+    if (state.Type === "Map") walkStates(state.ItemProcessor.States, visit);
+  }
+}
+
+/** A state without its nested states, so that walkStates sizes each state once. */
+function shallow(state: State): unknown {
+  if (state.Type === "Parallel") return { ...state, Branches: [] };
+  if (state.Type === "Map") return { ...state, ItemProcessor: { ...state.ItemProcessor, States: {} } };
+  return state;
+}

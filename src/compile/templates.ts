@@ -1,0 +1,28 @@
+/**
+ * Template documents (templates/<target>/*.json, replaced file by file by an organization's override
+ * folder) are merged *under* what a compiler generates: the generated value wins wherever both have
+ * one, so a template adds policy (tags, log settings, retry strategies) but cannot break the mapping.
+ * Target-neutral: the Argo compiler uses it too.
+ */
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => !!v && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * Deep merge with `generated` winning. Objects merge key by key; arrays and scalars from `generated`
+ * replace the template's. Key order: the generated document's keys first (in its order), then keys
+ * only the template has, so the output reads like the generated document with additions at the end.
+ */
+export function mergeUnder<T>(template: unknown, generated: T): T {
+  if (!isObj(template) || !isObj(generated)) return generated === undefined ? (template as T) : generated;
+  const out: Obj = {};
+  for (const [k, v] of Object.entries(generated)) out[k] = k in template ? mergeUnder(template[k], v) : v;
+  for (const [k, v] of Object.entries(template)) if (!(k in generated)) out[k] = v;
+  return out as T;
+}
+
+/** A template document by its relative file name, or undefined when neither flowc nor the org ships one. */
+export function template(templates: Record<string, unknown>, name: string): Obj | undefined {
+  const t = templates[name];
+  return isObj(t) ? t : undefined;
+}

@@ -1,0 +1,225 @@
+import type { CompiledFlow } from "../../compile/pipeline.ts";
+import type { EnvConfig, SfnConfig } from "../../config/types.ts";
+import { buildSpec, packageKey } from "../../flow/spec.ts";
+import { sfnNames } from "../../names/sfn.ts";
+import { toCompactJson } from "../../render/serialize.ts";
+import { TAG } from "../ownership.ts";
+import { managedTags, scheduleMarker, tagProblems, type TagSets, type Tags } from "./tags.ts";
+
+/**
+ * What AWS should hold for one flow in one environment, read from the compiled bundle (never
+ * recompiled here): the bundle is what a reviewer approved, so deploy sends exactly its documents and
+ * adds only what a bundle cannot know (the owner, tags that mark flowc's resources).
+ */
+export interface DesiredObject {
+  bucket: string;
+  key: string;
+  body: string;
+  contentType: string;
+}
+
+export interface DesiredMachine {
+  name: string;
+  arn: string;
+  /** Parsed, for comparison; `definitionText` (compact JSON) is what is sent. */
+  definition: Record<string, unknown>;
+  definitionText: string;
+  roleArn: string;
+  type: "STANDARD" | "EXPRESS";
+  logging?: { level: string; includeExecutionData: boolean; destinations: { cloudWatchLogsLogGroup: { logGroupArn: string } }[] };
+  tracing: boolean;
+  tags: TagSets;
+}
+
+export interface DesiredRule {
+  name: string;
+  bus: string;
+  description: string;
+  eventPattern: unknown;
+  state: string;
+  targets: Record<string, unknown>[];
+  tags: TagSets;
+}
+
+export interface DesiredSchedule {
+  name: string;
+  group: string;
+  /** The CreateSchedule/UpdateSchedule input, Description carrying flowc's marker. */
+  input: Record<string, unknown>;
+}
+
+export interface DesiredPolicy {
+  roleArn: string;
+  roleName: string;
+  name: string;
+  document: unknown;
+}
+
+export interface DesiredSfn {
+  flow: string;
+  env: string;
+  sfn: SfnConfig;
+  owner: string;
+  contentHash: string;
+  flowcVersion: string;
+  machine: DesiredMachine;
+  alias: { name: string; arn: string };
+  /** Stored on each published version: which build it is. */
+  versionDescription: string;
+  schedule?: DesiredSchedule;
+  /** Where a schedule of this flow and environment is, whether or not the flow has one now. */
+  scheduleName: string;
+  scheduleGroup: string;
+  rules: DesiredRule[];
+  /** Name prefix of this flow's rules in this environment (to find rules a flow no longer has), when names are not shortened. */
+  rulePrefix?: string;
+  policy?: DesiredPolicy;
+  objects: DesiredObject[];
+  /** Per-image Batch job / ECS task definitions the compiler asked for (not registered by deploy yet). */
+  imageDefinitions: Record<string, string>;
+  problems: string[];
+}
+
+type Json = Record<string, unknown>;
+
+function bundleJson(compiled: CompiledFlow, suffix: string): Json | undefined {
+  const f = compiled.result.files.find((x) => x.name === `${compiled.flow.ir.name}${suffix}`);
+  return f ? (JSON.parse(f.content) as Json) : undefined;
+}
+
+/**
+ * Tags several environments would give one shared state machine must not flip-flop between deploys:
+ * a configuration tag goes on the machine only when every environment that resolves to the same
+ * machine gives it the same value (`env: prod` stays on prod's own resources).
+ */
+export function machineUserTags(own: Tags, flowTags: Tags, me: EnvConfig, environments: readonly EnvConfig[], machineName: (e: EnvConfig) => string): Tags {
+  const key = (e: EnvConfig) => (e.sfn ? `${e.sfn.partition}:${e.sfn.region}:${e.sfn.account}:${machineName(e)}` : "");
+  const siblings = environments.filter((e) => e.name !== me.name && e.sfn && key(e) === key(me));
+  const out: Tags = {};
+  for (const [k, v] of Object.entries(own)) {
+    const fromEnv = k in me.tags && !(k in flowTags);
+    if (!fromEnv || siblings.every((s) => s.tags[k] === v)) out[k] = v;
+  }
+  return out;
+}
+
+export function desiredState(compiled: CompiledFlow, opts: { owner: string; environments?: readonly EnvConfig[] }): DesiredSfn {
+  const { ir } = compiled.flow;
+  const env = compiled.env;
+  const sfn = env.sfn!;
+  const m = compiled.result.manifest;
+  const names = sfnNames(ir.name, env);
+  const p = sfn.partition;
+  const machineArn = `arn:${p}:states:${sfn.region}:${sfn.account}:stateMachine:${names.stateMachine}`;
+  const problems: string[] = [];
+
+  const asl = bundleJson(compiled, ".asl.json")!;
+  const settings = ((m as unknown as Json).stateMachine ?? {}) as Json;
+  const identity = { [TAG.managedBy]: "flowc", [TAG.flow]: ir.name, [TAG.owner]: opts.owner };
+  const provenance = { [TAG.hash]: m.contentHash, [TAG.version]: m.flowcVersion };
+  const bundleTags = (settings.tags ?? {}) as Tags;
+  const userTags = machineUserTags(bundleTags, ir.tags, env, opts.environments ?? [env], (e) => sfnNames(ir.name, e).stateMachine);
+  const machineTags: TagSets = { managed: managedTags(identity, userTags), provenance: { ...provenance, [TAG.env]: env.name } };
+  problems.push(...tagProblems({ ...machineTags.managed, ...machineTags.provenance }, `state machine ${names.stateMachine}`));
+
+  const machine: DesiredMachine = {
+    name: names.stateMachine,
+    arn: machineArn,
+    definition: asl,
+    definitionText: toCompactJson(asl),
+    roleArn: String(settings.roleArn ?? sfn.stateMachineRoleArn),
+    type: settings.type === "EXPRESS" ? "EXPRESS" : "STANDARD",
+    ...(settings.loggingConfiguration ? { logging: settings.loggingConfiguration as DesiredMachine["logging"] } : {}),
+    tracing: !!(settings.tracingConfiguration as { enabled?: boolean } | undefined)?.enabled,
+    tags: machineTags,
+  };
+
+  // Rules are per environment: they get every tag, env-specific ones included.
+  const ruleTags: TagSets = { managed: managedTags({ ...identity, [TAG.env]: env.name }, bundleTags), provenance };
+  const triggers = bundleJson(compiled, ".triggers.json");
+  const rules: DesiredRule[] = ((triggers?.rules ?? []) as Json[]).map((r) => {
+    const { Name, Description, EventPattern, Targets, State, EventBusName } = r as Record<string, unknown>;
+    return {
+      name: String(Name),
+      bus: String(EventBusName ?? "default"),
+      description: String(Description ?? ""),
+      eventPattern: EventPattern,
+      state: String(State ?? "ENABLED"),
+      targets: (Targets ?? []) as Json[],
+      tags: ruleTags,
+    };
+  });
+  for (const r of rules) problems.push(...tagProblems(ruleTags.managed, `rule ${r.name}`));
+
+  const scheduleDoc = bundleJson(compiled, ".schedule.json");
+  const schedule: DesiredSchedule | undefined = scheduleDoc && {
+    name: String(scheduleDoc.Name),
+    group: String(scheduleDoc.GroupName ?? sfn.scheduleGroup),
+    input: { ...scheduleDoc, Description: withMarker(String(scheduleDoc.Description ?? ""), scheduleMarker(ir.name, env.name, opts.owner)) },
+  };
+
+  const policyDoc = bundleJson(compiled, ".iam.json");
+  const iamRes = (m.resources[`${ir.name}.iam.json`] ?? {}) as Record<string, string>;
+  const roleArn = iamRes.role ?? sfn.stateMachineRoleArn;
+  const policy: DesiredPolicy | undefined = policyDoc && iamRes.policy ? { roleArn, roleName: roleArn.slice(roleArn.lastIndexOf("/") + 1), name: iamRes.policy, document: policyDoc } : undefined;
+  // IAM counts a role's inline policies together, whitespace excluded, against 10,240 characters.
+  if (policyDoc && toCompactJson(policyDoc).length > 10_240)
+    problems.push(`the role policy ${iamRes.policy} is ${toCompactJson(policyDoc).length} characters; IAM allows 10,240 for all of a role's inline policies`);
+
+  const objects: DesiredObject[] = [];
+  const root = /^s3:\/\/([^/]+)\/?(.*)$/.exec(env.datastore);
+  if (root) {
+    const prefix = root[2]!.replace(/^\/+|\/+$/g, "");
+    const at = (key: string) => (prefix ? `${prefix}/${key}` : key);
+    const pkg = compiled.flow.loaded.package;
+    // The code package first: a spec that names a package must never be readable before it.
+    if (pkg) objects.push({ bucket: root[1]!, key: at(packageKey(pkg.sha256)), body: pkg.code, contentType: "text/javascript" });
+    const spec = buildSpec(ir, pkg?.sha256);
+    if (spec.key !== m.spec.key) problems.push(`the spec key ${spec.key} differs from the bundle's ${m.spec.key} (a flowc bug)`);
+    objects.push({ bucket: root[1]!, key: at(spec.key), body: spec.text, contentType: "application/json" });
+  }
+
+  const resources = m.resources as Record<string, unknown>;
+  const imageDefinitions = ((resources.jobDefinitions ?? resources.taskDefinitions ?? {}) as Record<string, string>);
+  return {
+    flow: ir.name,
+    env: env.name,
+    sfn,
+    owner: opts.owner,
+    contentHash: m.contentHash,
+    flowcVersion: m.flowcVersion,
+    machine,
+    alias: { name: names.alias, arn: `${machineArn}:${names.alias}` },
+    versionDescription: versionDescription(env.name, m.contentHash, m.flowcVersion),
+    ...(schedule ? { schedule } : {}),
+    scheduleName: names.schedule,
+    scheduleGroup: schedule?.group ?? sfn.scheduleGroup,
+    rules,
+    ...(rulePrefix(ir.name, env.name, names.rule("x")) ? { rulePrefix: rulePrefix(ir.name, env.name, names.rule("x"))! } : {}),
+    ...(policy ? { policy } : {}),
+    objects,
+    imageDefinitions,
+    problems,
+  };
+}
+
+/** The compiler's description, then the marker, within Scheduler's 512 characters. */
+function withMarker(description: string, marker: string): string {
+  const room = 512 - marker.length - 1;
+  const text = description.length > room ? `${description.slice(0, room - 3)}...` : description;
+  return text ? `${text} ${marker}` : marker;
+}
+
+/** `flowc env=prod hash=1a2b3c4d5e6f flowc=0.1.0`: what `flowc versions` shows for each version. */
+export const versionDescription = (env: string, hash: string, flowcVersion: string) => `flowc env=${env} hash=${hash.slice(0, 12)} flowc=${flowcVersion}`;
+
+export function readVersionDescription(d: string | undefined): { env?: string; hash?: string; flowc?: string } {
+  const get = (k: string) => new RegExp(`(?:^|\\s)${k}=(\\S+)`).exec(d ?? "")?.[1];
+  return { env: get("env"), hash: get("hash"), flowc: get("flowc") };
+}
+
+/** `flow-env-`, when rule names keep it (long names are shortened with a hash and found by their target instead). */
+function rulePrefix(flow: string, env: string, sample: string): string | undefined {
+  const prefix = `${flow}-${env}-`.replace(/[^A-Za-z0-9_-]+/g, "-");
+  return sample.startsWith(prefix) ? prefix : undefined;
+}

@@ -1,0 +1,47 @@
+import { errorName, isAccessDenied, isCredentialsError, type AwsErrorLike } from "../../aws/errors.ts";
+
+/**
+ * Expected failures of the sfn target: a stable code (CI matches on it), what happened, what to do.
+ * The CLI prints them as `flowc: error CODE: message` + hint, with no stack trace.
+ */
+export type SfnErrorCode =
+  | "DEPLOY_REFUSED"
+  | "DEPLOY_PRECONDITION"
+  | "AWS_ACCOUNT_MISMATCH"
+  | "AWS_CREDENTIALS"
+  | "AWS_ACCESS_DENIED"
+  | "AWS_ERROR"
+  | "NOT_DEPLOYED"
+  | "PROMOTE_REFUSED"
+  | "ROLLBACK_REFUSED"
+  | "PARAM_INVALID";
+
+export class SfnError extends Error {
+  constructor(
+    readonly code: SfnErrorCode,
+    message: string,
+    readonly hint: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const SERVICE = { sfn: "Step Functions", scheduler: "EventBridge Scheduler", events: "EventBridge", s3: "S3", sts: "STS", iam: "IAM" } as Record<string, string>;
+
+/** An SDK error as a person should read it: which call, the service's error code and message, and a way out. */
+export function explainAwsError(e: unknown): SfnError | undefined {
+  if (e instanceof SfnError) return e;
+  const err = e as AwsErrorLike & { $flowcCall?: string; $metadata?: unknown };
+  const call = err?.$flowcCall;
+  if (!call && !isCredentialsError(e)) return undefined;
+  const [service, operation] = (call ?? "sts:call").split(":");
+  const where = `${SERVICE[service!] ?? service} ${operation}`;
+  const what = `${where} failed: ${errorName(e)}: ${err.message ?? ""}`.trim();
+  if (isCredentialsError(e))
+    return new SfnError("AWS_CREDENTIALS", `no usable AWS credentials: ${err.message}`, "set AWS_PROFILE or pass --profile, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (in CI: the role your runner assumes)", { cause: e });
+  if (isAccessDenied(e)) return new SfnError("AWS_ACCESS_DENIED", what, "the credentials in use lack this permission: see docs/deploy-sfn.md, \"Permissions\"", { cause: e });
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH/.test(`${(err as { code?: string }).code ?? ""} ${err.message ?? ""}`))
+    return new SfnError("AWS_ERROR", `${where}: cannot reach the service (${err.message})`, "check --endpoint / AWS_ENDPOINT_URL and the network; flowc retried with backoff before giving up", { cause: e });
+  return new SfnError("AWS_ERROR", what, "a retry will resume where this stopped: flowc deploy is safe to rerun", { cause: e });
+}

@@ -1,0 +1,60 @@
+import type { Change } from "../diff.ts";
+import type { Plan, PlannedAction } from "../plan.ts";
+import type { DesiredObject, DesiredPolicy, DesiredRule } from "./desired.ts";
+import type { Tags } from "./tags.ts";
+
+/**
+ * The API operations a plan applies (src/deploy/sfn/apply.ts runs each), and what a plan returns.
+ * One operation is one AWS call, or two for a rule's targets; each is safe to repeat.
+ */
+export type VersionRef = { arn: string; number: number } | "new";
+
+export type Op =
+  | { kind: "putObject"; object: DesiredObject }
+  | { kind: "putRolePolicy"; policy: DesiredPolicy }
+  | { kind: "createMachine" }
+  /** definition: definition + role; config: logging + tracing. Publishing is its own operation. */
+  | { kind: "updateMachine"; definition: boolean; config: boolean }
+  | { kind: "tagMachine"; set: Tags; remove: string[] }
+  | { kind: "publishVersion" }
+  | { kind: "setAlias"; create: boolean; to: VersionRef; history: number[] }
+  | { kind: "putSchedule"; create: boolean }
+  | { kind: "deleteSchedule"; name: string; group: string }
+  | { kind: "putRule"; rule: DesiredRule; create: boolean }
+  | { kind: "tagRule"; rule: DesiredRule; arn: string; set: Tags; remove: string[] }
+  | { kind: "putTargets"; rule: DesiredRule; remove: string[] }
+  | { kind: "deleteRule"; name: string; bus: string; targetIds: string[] };
+
+export interface Refusal {
+  resource: string;
+  message: string;
+  hint: string;
+  liveOwner?: string;
+}
+
+export interface SfnPlan {
+  plan: Plan;
+  ops: Op[];
+  /** Problems that stop a deploy before its first write (ownership, bad input, missing prerequisites). */
+  refusals: Refusal[];
+  warnings: string[];
+  /** The version the alias ends on ("new" until one is published). */
+  target?: VersionRef;
+}
+
+export interface PlanOptions {
+  authorize?: string;
+}
+
+/** What the planning steps add to, in order; removals are appended last. */
+export interface PlanParts {
+  actions: PlannedAction[];
+  ops: Op[];
+  refusals: Refusal[];
+  warnings: string[];
+  removals: { actions: PlannedAction[]; ops: Op[] };
+}
+
+/** A created resource's body as additions, so `flowc diff` of a flow never deployed lists it. */
+export const additions = (body: Record<string, unknown>, prefix: (string | number)[] = []): Change[] =>
+  Object.entries(body).map(([k, v]) => ({ op: "added" as const, path: [...prefix, k], after: v }));

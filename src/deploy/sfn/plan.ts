@@ -1,0 +1,70 @@
+import { diffValues } from "../diff.ts";
+import type { DesiredSfn } from "./desired.ts";
+import type { LiveSfn } from "./live.ts";
+import type { PlanOptions, PlanParts, SfnPlan } from "./ops.ts";
+import { planMachine } from "./plan-machine.ts";
+import { planRules } from "./plan-rules.ts";
+import { planSchedule } from "./plan-schedule.ts";
+import { keyOf } from "./view.ts";
+
+export type { Op, PlanOptions, Refusal, SfnPlan, VersionRef } from "./ops.ts";
+export { aliasDescription, aliasHistory } from "./alias.ts";
+
+/**
+ * The pure heart of `flowc deploy|diff --target sfn`: desired bundle + live AWS state → the plan a
+ * person reads (one action per resource, with structural changes) and the exact API operations that
+ * apply it, in the order that keeps every schedule and trigger pointing at something that exists:
+ * datastore objects → role policy → machine → version → alias → schedule → rules → removals.
+ * A plan with no changes has no operations: that is the "no change, no writes" guarantee.
+ */
+export function planSfn(d: DesiredSfn, live: LiveSfn, opts: PlanOptions = {}): SfnPlan {
+  const out: PlanParts = {
+    actions: [],
+    ops: [],
+    refusals: d.problems.map((p) => ({ resource: "bundle", message: p, hint: "fix the flow or flowc.config.yaml" })),
+    warnings: [],
+    removals: { actions: [], ops: [] },
+  };
+  planObjects(d, live, out);
+  planPolicy(d, live, out);
+  const target = planMachine(d, live, opts, out);
+  planSchedule(d, live, opts, out);
+  planRules(d, live, opts, out);
+  out.actions.push(...out.removals.actions);
+  out.ops.push(...out.removals.ops);
+  if (Object.keys(d.imageDefinitions).length)
+    out.warnings.push(
+      `steps use images other than the environment's: register ${Object.entries(d.imageDefinitions)
+        .map(([n, img]) => `${n} (image ${img})`)
+        .join(", ")} from the configured job definition; flowc deploy does not register them yet`,
+    );
+  return { plan: { target: "sfn", flow: d.flow, env: d.env, actions: out.actions }, ops: out.ops, refusals: out.refusals, warnings: out.warnings, target };
+}
+
+/** Datastore objects are content-addressed: one that exists holds these bytes, and is never rewritten. */
+function planObjects(d: DesiredSfn, live: LiveSfn, out: PlanParts): void {
+  for (const o of d.objects) {
+    const exists = live.objects[`${o.bucket}/${o.key}`];
+    out.actions.push({ op: exists ? "noop" : "create", kind: "datastore-object", name: `s3://${o.bucket}/${o.key}`, changes: [] });
+    if (!exists) out.ops.push({ kind: "putObject", object: o });
+  }
+}
+
+/** The role's inline policy, before the machine: it is what lets the machine's tasks run. */
+function planPolicy(d: DesiredSfn, live: LiveSfn, out: PlanParts): void {
+  if (!d.policy) return;
+  const name = `${d.policy.roleName}/${d.policy.name}`;
+  if (live.policy === "unreadable") {
+    out.warnings.push(`cannot read the inline policy ${name} (access denied): left as it is; attach ${d.flow}.iam.json to the role yourself`);
+    out.actions.push({ op: "noop", kind: "role-policy", name, reason: "IAM not readable with these credentials", changes: [] });
+    return;
+  }
+  if (!live.policy) {
+    out.actions.push({ op: "create", kind: "role-policy", name, changes: [{ op: "added", path: ["Statement"], after: (d.policy.document as { Statement?: unknown }).Statement }] });
+    out.ops.push({ kind: "putRolePolicy", policy: d.policy });
+    return;
+  }
+  const changes = diffValues(live.policy.document, d.policy.document, { keyOf });
+  out.actions.push({ op: changes.length ? "update" : "noop", kind: "role-policy", name, changes });
+  if (changes.length) out.ops.push({ kind: "putRolePolicy", policy: d.policy });
+}

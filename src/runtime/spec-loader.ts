@@ -1,0 +1,89 @@
+/** Loading what `flowc step` runs: the flow spec and, for TypeScript steps, the code package. */
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { FLOW_BRAND, type StepBody } from "../flow/author/types.ts";
+import type { FlowSpec } from "../flow/spec.ts";
+import { analyzeGraph } from "../graph/analyze.ts";
+import type { Graph } from "../graph/types.ts";
+import type { Datastore } from "./datastore/types.ts";
+
+export interface LoadedSpec {
+  spec: FlowSpec;
+  graph: Graph;
+  /** Where it was read from, for messages. */
+  location: string;
+}
+
+const specs = new Map<string, Promise<LoadedSpec>>();
+
+/**
+ * Reads a flow spec: a key relative to the datastore root (packages/<sha>.json), or an absolute
+ * location (s3://…, /path, file://…) read through its own datastore. Cached per process: a worker
+ * reads each spec once.
+ */
+export function loadSpec(ds: Datastore, spec: string, open: (root: string) => Promise<Datastore>): Promise<LoadedSpec> {
+  const cacheKey = `${ds.root}|${spec}`;
+  let p = specs.get(cacheKey);
+  if (!p) {
+    p = (async () => {
+      const abs = /^(s3|file):\/\//.test(spec) || spec.startsWith("/");
+      const store = abs ? await open(spec.slice(0, spec.lastIndexOf("/")) || "/") : ds;
+      const key = abs ? spec.slice(spec.lastIndexOf("/") + 1) : spec;
+      const bytes = await store.read(key);
+      if (!bytes) throw new Error(`no flow spec at ${store.locate(key)}: deploy (or flowc run) stores it there`);
+      const parsed = JSON.parse(bytes.toString("utf8")) as FlowSpec;
+      if (parsed.apiVersion !== "flowc.spec/v1") throw new Error(`${store.locate(key)}: unsupported spec version ${JSON.stringify(parsed.apiVersion)}`);
+      const { graph, problems } = analyzeGraph(parsed.flow.steps);
+      if (problems.length) throw new Error(`${store.locate(key)}: the flow's graph is invalid: ${problems[0]!.message}`);
+      return { spec: parsed, graph, location: store.locate(key) };
+    })();
+    specs.set(cacheKey, p);
+    p.catch(() => specs.delete(cacheKey));
+  }
+  return p;
+}
+
+const modules = new Map<string, Promise<Record<string, unknown>>>();
+
+/** The body of a TypeScript step: imports the flow's code package (once per process, by its sha). */
+export async function loadStepBody(ds: Datastore, spec: FlowSpec, step: string): Promise<StepBody<never>> {
+  if (!spec.package) throw new Error(`step \`${step}\` is a TypeScript function, but the spec names no code package`);
+  const sha = /([0-9a-f]{64})\.mjs$/.exec(spec.package)?.[1];
+  if (!sha) throw new Error(`the spec's package key ${spec.package} is not content-addressed (packages/<sha256>.mjs)`);
+  let mod = modules.get(sha);
+  if (!mod) {
+    mod = importPackage(ds, spec.package, sha);
+    modules.set(sha, mod);
+    mod.catch(() => modules.delete(sha));
+  }
+  const m = await mod;
+  const def = (m.default ?? Object.values(m).find((v) => !!v && typeof v === "object" && (v as Record<string, unknown>)[FLOW_BRAND] === true)) as
+    | { steps?: Record<string, { run?: unknown }> }
+    | undefined;
+  const run = def?.steps?.[step]?.run;
+  if (typeof run !== "function") throw new Error(`the code package ${spec.package} has no body for step \`${step}\``);
+  return run as StepBody<never>;
+}
+
+async function importPackage(ds: Datastore, key: string, sha: string): Promise<Record<string, unknown>> {
+  // A local datastore's file is imported where it is; a remote one is copied to a cache folder first.
+  let path = ds.localPath?.(key);
+  if (!path || !existsSync(path)) {
+    const dir = join(tmpdir(), "flowc-packages");
+    path = join(dir, `${sha}.mjs`);
+    if (!existsSync(path)) {
+      const code = await ds.read(key);
+      if (!code) throw new Error(`no code package at ${ds.locate(key)}: deploy (or flowc run) stores it there`);
+      if (createHash("sha256").update(code).digest("hex") !== sha) throw new Error(`the code package at ${ds.locate(key)} does not match its sha256`);
+      mkdirSync(dir, { recursive: true });
+      // Several workers may fetch it at once: write a private file and rename it into place.
+      const tmp = `${path}.${process.pid}-${randomBytes(4).toString("hex")}`;
+      writeFileSync(tmp, code);
+      renameSync(tmp, path);
+    }
+  }
+  return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+}
