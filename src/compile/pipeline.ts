@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { loadConfig, resolveEnv, DEFAULT_CONFIG_FILE } from "../config/load.ts";
 import type { EnvConfig } from "../config/types.ts";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.ts";
@@ -26,7 +26,8 @@ export async function compileFlowFile(
   const read = await readFlow(file);
   const sources = new Map([[read.loaded.file, read.loaded.text]]);
   const configFile = resolve(opts.cwd ?? process.cwd(), opts.config ?? DEFAULT_CONFIG_FILE);
-  const config = loadConfig(configFile);
+  // Diagnostics name the file as the user would: relative to where they ran flowc.
+  const config = loadConfig(relative(process.cwd(), configFile) || configFile);
   sources.set(config.file, config.text);
   const resolved = resolveEnv(config, opts.env);
   const diagnostics = [...read.diagnostics, ...resolved.diagnostics];

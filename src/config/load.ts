@@ -1,7 +1,8 @@
-import { Ajv } from "ajv";
+import type { Ajv } from "ajv";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { LineCounter, parseDocument, parse as parseYaml } from "yaml";
+import jsyaml from "js-yaml";
+import { lazy } from "../util/lazy.ts";
 import configSchema from "../../schemas/config.schema.json" with { type: "json" };
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
 import { yamlLocator } from "../flow/load/yaml.ts";
@@ -10,6 +11,10 @@ import { closest } from "../util/closest.ts";
 import type { EnvConfig } from "./types.ts";
 
 export const DEFAULT_CONFIG_FILE = "flowc.config.yaml";
+
+const yamlLib = lazy<typeof import("yaml")>("yaml");
+const ajvLib = lazy<typeof import("ajv")>("ajv");
+let configValidator: ReturnType<Ajv["compile"]> | undefined;
 
 export interface LoadedConfig {
   file: string;
@@ -24,15 +29,24 @@ export function loadConfig(file: string): LoadedConfig {
   if (!existsSync(file))
     return { file, text: "", diagnostics: [diag(`no configuration file ${file}`, `create ${DEFAULT_CONFIG_FILE} (see docs/configuration.md) or pass --config PATH`)] };
   const text = readFileSync(file, "utf8");
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  // Fast path: js-yaml. The `yaml` document with source ranges is only built to report a problem.
+  let raw: Record<string, unknown> | undefined;
+  try {
+    raw = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA }) as Record<string, unknown>;
+  } catch {
+    raw = undefined;
+  }
+  const validate = (configValidator ??= new (ajvLib().Ajv)({ allErrors: true, strict: false, verbose: true }).compile(configSchema));
+  if (raw !== undefined && validate(raw)) return { file, text, raw, diagnostics: [] };
+  const Y = yamlLib();
+  const lineCounter = new Y.LineCounter();
+  const doc = Y.parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const pos = (o: number) => lineCounter.linePos(o);
   if (doc.errors.length)
     return { file, text, diagnostics: doc.errors.map((e) => diag(e.message.split("\n")[0]!, "fix the YAML syntax", pos(e.pos[0]))) };
-  const raw = doc.toJS() as Record<string, unknown>;
+  raw = doc.toJS() as Record<string, unknown>;
   const locator = yamlLocator(doc.contents, pos);
-  const validate = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(configSchema);
-  if (validate(raw)) return { file, text, raw, diagnostics: [] };
+  validate(raw);
   const diagnostics = (validate.errors ?? []).map((e) => {
     const path = e.instancePath.split("/").slice(1);
     const extra = e.keyword === "additionalProperties" ? String(e.params.additionalProperty) : undefined;
@@ -148,7 +162,7 @@ export function readTemplates(overrideDirs: string[]): Record<string, unknown> {
       const rel = relative(dir, file).split("\\").join("/");
       const text = readFileSync(file, "utf8");
       if (rel.endsWith(".json")) out[rel] = JSON.parse(text);
-      else if (rel.endsWith(".yaml") || rel.endsWith(".yml")) out[rel] = parseYaml(text);
+      else if (rel.endsWith(".yaml") || rel.endsWith(".yml")) out[rel] = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
       else out[rel] = text;
     }
   }

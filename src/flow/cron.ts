@@ -1,4 +1,6 @@
-import { CronExpressionParser } from "cron-parser";
+import { lazy } from "../util/lazy.ts";
+
+const cronParser = lazy<typeof import("cron-parser")>("cron-parser");
 
 /**
  * Cron in the flow format: the 5-field Unix form, or the 6-field AWS form that users paste from the
@@ -51,7 +53,7 @@ export function parseCron(expr: string): CronResult {
     return { ok: false, error: "`?` belongs to the 6-field AWS form; in 5-field cron write `*`" };
   const unix = [fields.minute, fields.hour, fields.dayOfMonth, fields.month, fields.dayOfWeek].join(" ");
   try {
-    CronExpressionParser.parse(unix, { strict: false });
+    cronParser().CronExpressionParser.parse(unix, { strict: false });
   } catch (e) {
     return { ok: false, error: (e as Error).message };
   }
@@ -90,7 +92,7 @@ export function mapDayNumbers(field: string, f: (n: number) => number): string |
 export function nextFireTimes(expr: string, timezone: string | undefined, from: Date, count: number): string[] {
   const parsed = parseCron(expr);
   if (!parsed.ok) throw new Error(parsed.error);
-  const it = CronExpressionParser.parse(parsed.unix, { tz: timezone ?? "UTC", currentDate: from });
+  const it = cronParser().CronExpressionParser.parse(parsed.unix, { tz: timezone ?? "UTC", currentDate: from });
   return Array.from({ length: count }, () => it.next().toDate().toISOString());
 }
 

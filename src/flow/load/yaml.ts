@@ -1,4 +1,7 @@
-import { LineCounter, YAMLParseError, isMap, isScalar, isSeq, parseAllDocuments, visit, type Node as YamlNode } from "yaml";
+import type { Node as YamlNode, YAMLParseError } from "yaml";
+import { lazy } from "../../util/lazy.ts";
+
+const Y = lazy<typeof import("yaml")>("yaml");
 import jsyaml from "js-yaml";
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import { TOP, type DocPath, type LoadedFlow, type SourceLocator, type Span } from "./source.ts";
@@ -31,10 +34,10 @@ export function loadYamlFlow(file: string, text: string): LoadedFlow {
 
 /** The `yaml` package's parser: slower, but it knows where every node is. */
 export function loadYamlFlowPrecise(file: string, text: string): LoadedFlow {
-  const lineCounter = new LineCounter();
+  const lineCounter = new (Y().LineCounter)();
   // yaml's own uniqueKeys check is quadratic in the size of a map (a 3,000-step flow took 0.7 s);
   // duplicates are found in one linear pass below instead.
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+  const docs = Y().parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
   const pos = (offset: number) => lineCounter.linePos(offset);
   const diagnostics: Diagnostic[] = [];
   const base = { file, text, language: "yaml" as const, functionSteps: new Set<string>() };
@@ -123,14 +126,14 @@ export function yamlLocator(contents: unknown, pos: (offset: number) => { line: 
       for (let i = 0; i < path.length; i++) {
         const seg = path[i];
         const last = i === path.length - 1;
-        if (isMap(node)) {
-          const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+        if (Y().isMap(node)) {
+          const pair = node.items.find((p) => Y().isScalar(p.key) && String(p.key.value) === String(seg));
           if (!pair) return span;
           const keySpan = rangeSpan(pair.key, pos);
           if (last && part === "key" && keySpan) return keySpan;
           node = pair.value;
           span = rangeSpan(node, pos) ?? keySpan ?? span;
-        } else if (isSeq(node) && typeof seg === "number") {
+        } else if (Y().isSeq(node) && typeof seg === "number") {
           node = node.items[seg];
           span = rangeSpan(node, pos) ?? span;
           if (node === undefined) return span;
@@ -145,14 +148,14 @@ export function yamlLocator(contents: unknown, pos: (offset: number) => { line: 
 
 function duplicateKeyErrors(contents: unknown): YAMLParseError[] {
   const errors: YAMLParseError[] = [];
-  visit(contents as YamlNode, {
+  Y().visit(contents as YamlNode, {
     Map(_, map) {
       const seen = new Set<unknown>();
       for (const pair of map.items) {
-        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        const key = Y().isScalar(pair.key) ? pair.key.value : pair.key;
         if (seen.has(key)) {
           const r = (pair.key as YamlNode | null)?.range ?? [0, 0];
-          errors.push(new YAMLParseError([r[0], r[1]], "DUPLICATE_KEY", "Map keys must be unique"));
+          errors.push(new (Y().YAMLParseError)([r[0], r[1]], "DUPLICATE_KEY", "Map keys must be unique"));
         }
         seen.add(key);
       }

@@ -36,7 +36,7 @@ describe("GIVEN staging and prod sharing one state machine and datastore", () =>
       { name: "staging", datastore: "s3://BUCKET/shared" },
       { name: "prod", datastore: "s3://BUCKET/shared" },
       { name: "elsewhere" },
-      { name: "renamed", datastore: "s3://BUCKET/shared", stateMachineName: "another-machine" },
+      { name: "renamed", datastore: "s3://BUCKET/shared", stateMachineName: "another-{flow}" },
     ]);
     const { readFileSync, writeFileSync } = await import("node:fs");
     writeFileSync(`${p.dir}/flowc.config.yaml`, readFileSync(`${p.dir}/flowc.config.yaml`, "utf8").replaceAll("BUCKET", p.bucket));
@@ -103,7 +103,7 @@ describe("GIVEN staging and prod sharing one state machine and datastore", () =>
     expect(datastore.stderr).toContain("error PROMOTE_REFUSED: cannot promote `elsewhere` to `prod`: the flow compiles to different definitions for the two environments");
     expect(datastore.stderr).toMatch(/~ state Context: Parameters\.env\[0\]\.Value: "s3:\/\/[^"]+\/elsewhere" → "s3:\/\/[^"]+\/shared"/);
     const machines = await flowc(p, ["promote", flow.file, "--from", "renamed", "--to", "prod"]);
-    expect(machines.stderr).toContain(`\`renamed\` runs state machine ${machineArn("another-machine")} and \`prod\` runs ${machineArn(flow.name)}`);
+    expect(machines.stderr).toContain(`\`renamed\` runs state machine ${machineArn(`another-${flow.name}`)} and \`prod\` runs ${machineArn(flow.name)}`);
     const notDeployed = await flowc(p, ["promote", flow.file, "--from", "staging", "--to", "staging"]);
     expect(notDeployed.code).toBe(1);
   });
