@@ -7,6 +7,7 @@ type EventsModule = typeof import("@aws-sdk/client-eventbridge");
 type S3Module = typeof import("@aws-sdk/client-s3");
 type StsModule = typeof import("@aws-sdk/client-sts");
 type IamModule = typeof import("@aws-sdk/client-iam");
+type BatchModule = typeof import("@aws-sdk/client-batch");
 
 export interface AwsSettings {
   /** The environment's region from flowc.config.yaml: the bundle's ARNs are built from it. */
@@ -20,7 +21,7 @@ export interface AwsSettings {
 }
 
 /** The SDK's service identifiers for AWS_ENDPOINT_URL_<ID>, as the SDK itself reads them. */
-const ENDPOINT_ENV = { sfn: "SFN", scheduler: "SCHEDULER", events: "EVENTBRIDGE", s3: "S3", sts: "STS", iam: "IAM" } as const;
+const ENDPOINT_ENV = { sfn: "SFN", scheduler: "SCHEDULER", events: "EVENTBRIDGE", s3: "S3", sts: "STS", iam: "IAM", batch: "BATCH" } as const;
 export type ServiceName = keyof typeof ENDPOINT_ENV;
 
 export interface Api<C, M> {
@@ -91,6 +92,8 @@ export class AwsSession {
   s3 = () => this.get("s3", () => import("@aws-sdk/client-s3"), (m: S3Module, cfg) => new m.S3Client(cfg));
   sts = () => this.get("sts", () => import("@aws-sdk/client-sts"), (m: StsModule, cfg) => new m.STSClient(cfg));
   iam = () => this.get("iam", () => import("@aws-sdk/client-iam"), (m: IamModule, cfg) => new m.IAMClient(cfg));
+  /** Only a flow with per-image job definitions loads it. */
+  batch = () => this.get("batch", () => import("@aws-sdk/client-batch"), (m: BatchModule, cfg) => new m.BatchClient(cfg));
 
   /** Closes the HTTP agents so the process can exit at once. */
   async close(): Promise<void> {

@@ -1,8 +1,8 @@
-import type { Ajv } from "ajv";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import jsyaml from "js-yaml";
 import { lazy } from "../util/lazy.ts";
+import { schemaValidator } from "../util/validators.ts";
 import configSchema from "../../schemas/config.schema.json" with { type: "json" };
 import type { Diagnostic } from "../diagnostics/diagnostic.ts";
 import { yamlLocator } from "../flow/load/yaml.ts";
@@ -13,8 +13,7 @@ import type { EnvConfig } from "./types.ts";
 export const DEFAULT_CONFIG_FILE = "flowc.config.yaml";
 
 const yamlLib = lazy<typeof import("yaml")>("yaml");
-const ajvLib = lazy<typeof import("ajv")>("ajv");
-let configValidator: ReturnType<Ajv["compile"]> | undefined;
+
 
 export interface LoadedConfig {
   file: string;
@@ -36,7 +35,7 @@ export function loadConfig(file: string): LoadedConfig {
   } catch {
     raw = undefined;
   }
-  const validate = (configValidator ??= new (ajvLib().Ajv)({ allErrors: true, strict: false, verbose: true }).compile(configSchema));
+  const validate = schemaValidator("config", configSchema);
   if (raw !== undefined && validate(raw)) return { file, text, raw, diagnostics: [] };
   const Y = yamlLib();
   const lineCounter = new Y.LineCounter();

@@ -4,7 +4,7 @@ import { buildSpec, packageKey } from "../../flow/spec.ts";
 import { sfnNames } from "../../names/sfn.ts";
 import { toCompactJson } from "../../render/serialize.ts";
 import { TAG } from "../ownership.ts";
-import { managedTags, scheduleMarker, tagProblems, type TagSets, type Tags } from "./tags.ts";
+import { allTags, managedTags, scheduleMarker, tagProblems, type TagSets, type Tags } from "./tags.ts";
 
 /**
  * What AWS should hold for one flow in one environment, read from the compiled bundle (never
@@ -75,8 +75,13 @@ export interface DesiredSfn {
   rulePrefix?: string;
   policy?: DesiredPolicy;
   objects: DesiredObject[];
-  /** Per-image Batch job / ECS task definitions the compiler asked for (not registered by deploy yet). */
+  /** Per-image Batch job / ECS task definitions the compiler asked for: name → image. */
   imageDefinitions: Record<string, string>;
+  /**
+   * How deploy registers them (Batch only; ECS task definitions are not registered yet): each is the
+   * base definition's latest ACTIVE revision with only the image replaced, tagged as flowc's.
+   */
+  jobDefinitions?: { base: string; tags: TagSets };
   problems: string[];
 }
 
@@ -181,6 +186,11 @@ export function desiredState(compiled: CompiledFlow, opts: { owner: string; envi
 
   const resources = m.resources as Record<string, unknown>;
   const imageDefinitions = ((resources.jobDefinitions ?? resources.taskDefinitions ?? {}) as Record<string, string>);
+  // Per-image job definitions are named by the image, not the flow: flows and environments that run
+  // the same image on the same base share one. The tags say who registered the latest revision.
+  const jobDefinitions = sfn.compute.kind === "batch" ? { base: sfn.compute.jobDefinition, tags: ruleTags } : undefined;
+  if (jobDefinitions && Object.keys(imageDefinitions).length)
+    for (const n of Object.keys(imageDefinitions)) problems.push(...tagProblems(allTags(ruleTags), `job definition ${n}`));
   return {
     flow: ir.name,
     env: env.name,
@@ -199,6 +209,7 @@ export function desiredState(compiled: CompiledFlow, opts: { owner: string; envi
     ...(policy ? { policy } : {}),
     objects,
     imageDefinitions,
+    ...(jobDefinitions ? { jobDefinitions } : {}),
     problems,
   };
 }

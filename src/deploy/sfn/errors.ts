@@ -27,7 +27,7 @@ export class SfnError extends Error {
   }
 }
 
-const SERVICE = { sfn: "Step Functions", scheduler: "EventBridge Scheduler", events: "EventBridge", s3: "S3", sts: "STS", iam: "IAM" } as Record<string, string>;
+const SERVICE = { sfn: "Step Functions", scheduler: "EventBridge Scheduler", events: "EventBridge", s3: "S3", sts: "STS", iam: "IAM", batch: "AWS Batch" } as Record<string, string>;
 
 /** An SDK error as a person should read it: which call, the service's error code and message, and a way out. */
 export function explainAwsError(e: unknown): SfnError | undefined {

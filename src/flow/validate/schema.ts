@@ -1,16 +1,12 @@
 import type { ErrorObject, ValidateFunction } from "ajv";
-import { lazy } from "../../util/lazy.ts";
+import { schemaValidator } from "../../util/validators.ts";
 import flowSchema from "../../../schemas/flow.schema.json" with { type: "json" };
 import type { Diagnostic, DiagnosticCode } from "../../diagnostics/diagnostic.ts";
 import { makeDiagnostic, type DocPath, type LoadedFlow } from "../load/source.ts";
 import { closest } from "../../util/closest.ts";
 
-const ajv = lazy<typeof import("ajv")>("ajv");
-let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {
-  // Compiled once per process: ajv compilation dominates the cost of validating a small flow.
-  compiled ??= new (ajv().Ajv)({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true }).compile(flowSchema);
-  return compiled;
+  return schemaValidator("flow", flowSchema);
 }
 
 /** Pass 1: the document against schemas/flow.schema.json, as diagnostics in the user's file. */
