@@ -2,15 +2,12 @@ import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/c
 import { withRetry, type RetryOptions } from "../deploy/retry.ts";
 import { isTransientKube, KubeError, toKubeError } from "./errors.ts";
 import type { KubeTarget } from "./kubeconfig.ts";
+import type { ObjectMeta as GeneratedMeta } from "../compile/argo/types.ts";
 
 /** A Kubernetes object as JSON; flowc only handles Argo custom resources, which are plain maps. */
 export type KubeObject = { apiVersion: string; kind: string; metadata: ObjectMeta; [k: string]: unknown };
-export interface ObjectMeta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
+/** What the compiler writes, plus what the API server adds. */
+export interface ObjectMeta extends GeneratedMeta {
   resourceVersion?: string;
   uid?: string;
   creationTimestamp?: string;

@@ -44,14 +44,7 @@ export function loadYamlFlowPrecise(file: string, text: string): LoadedFlow {
 
   const list = Array.isArray(docs) ? docs : [];
   if (list.length === 0 || (list.length === 1 && list[0]!.contents == null && list[0]!.errors.length === 0)) {
-    diagnostics.push({
-      code: "YAML_EMPTY",
-      severity: "error",
-      message: "the file holds no flow",
-      hint: "start with `apiVersion: flowc/v1`, a `name` and a `steps` map",
-      file,
-      start: { line: 1, col: 1 },
-    });
+    diagnostics.push(emptyFlow(file));
     return { ...base, raw: undefined, locator: { locate: () => TOP }, diagnostics };
   }
   const doc = list[0]!;
@@ -97,14 +90,7 @@ export function loadYamlFlowPrecise(file: string, text: string): LoadedFlow {
     }
   }
   if (raw == null && diagnostics.length === 0) {
-    diagnostics.push({
-      code: "YAML_EMPTY",
-      severity: "error",
-      message: "the file holds no flow",
-      hint: "start with `apiVersion: flowc/v1`, a `name` and a `steps` map",
-      file,
-      start: { line: 1, col: 1 },
-    });
+    diagnostics.push(emptyFlow(file));
   }
   return { ...base, raw, locator, diagnostics };
 }
@@ -162,4 +148,15 @@ function duplicateKeyErrors(contents: unknown): YAMLParseError[] {
     },
   });
   return errors;
+}
+
+function emptyFlow(file: string): Diagnostic {
+  return {
+    code: "YAML_EMPTY",
+    severity: "error",
+    message: "the file holds no flow",
+    hint: "start with `apiVersion: flowc/v1`, a `name` and a `steps` map",
+    file,
+    start: { line: 1, col: 1 },
+  };
 }
