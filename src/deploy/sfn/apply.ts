@@ -158,6 +158,26 @@ export async function runOp(aws: AwsSession, d: DesiredSfn, op: Op, state: Apply
       log.info(`set the target of rule ${r.name} → ${d.alias.arn}`);
       return;
     }
+    case "registerJobDefinition": {
+      const { c, m: batch } = await aws.batch();
+      // Not idempotent on AWS: a retried call whose first answer was lost registers one more revision
+      // with the same body, which is harmless (the newest ACTIVE revision is what a name resolves to).
+      const out = await c.send(new batch.RegisterJobDefinitionCommand({ ...(op.body as object), jobDefinitionName: op.name, tags: allTags(d.jobDefinitions!.tags) } as never));
+      log.info(`registered job definition ${op.name}:${out.revision} (image ${d.imageDefinitions[op.name]})`);
+      return;
+    }
+    case "deregisterJobDefinition": {
+      const { c, m: batch } = await aws.batch();
+      for (const arn of op.arns) {
+        try {
+          await c.send(new batch.DeregisterJobDefinitionCommand({ jobDefinition: arn }));
+        } catch (e) {
+          if (!isNotFound(e) && !(errorName(e) === "ClientException" && /inactive|not found|does not exist/i.test((e as Error).message))) throw e;
+        }
+      }
+      log.info(`deregistered job definition ${op.name}`);
+      return;
+    }
     case "deleteRule": {
       const { c, m: ev } = await aws.events();
       try {

@@ -2,7 +2,8 @@ import type { AwsSession } from "../../aws/clients.ts";
 import { sameJson } from "./canonical.ts";
 import type { DesiredSfn } from "./desired.ts";
 import { objectExists, readPolicy } from "./read-other.ts";
-import { listVersions, readAlias, readMachine, readVersion } from "./read-machine.ts";
+import { readJobDefinition, referencedJobDefinitions, type LiveJobDefinition } from "./read-batch.ts";
+import { listAliases, listVersions, readAlias, readMachine, readVersion } from "./read-machine.ts";
 import { readRules, readSchedules, scheduleGroupExists } from "./read-triggers.ts";
 import type { Tags } from "./tags.ts";
 
@@ -75,6 +76,19 @@ export interface LiveSfn {
   policy?: { document: unknown } | "unreadable";
   /** Datastore keys that exist already. */
   objects: Record<string, boolean>;
+  /** Per-image Batch job definitions (read only when the bundle has some, or the running version had some). */
+  jobDefinitions?: LiveJobDefinitions;
+}
+
+export interface LiveJobDefinitions {
+  /** The configured definition's latest ACTIVE revision (undefined: none). */
+  base?: LiveJobDefinition;
+  /** Each per-image definition the bundle wants → its latest ACTIVE revision, or undefined. */
+  wanted: Record<string, LiveJobDefinition | undefined>;
+  /** Per-image definitions the version the environment runs names and the bundle no longer does (still ACTIVE). */
+  stale: LiveJobDefinition[];
+  /** Of those, the names another environment's alias of the same machine still runs. */
+  usedElsewhere: string[];
 }
 
 
@@ -106,7 +120,8 @@ export async function readLive(aws: AwsSession, desired: DesiredSfn, opts: ReadO
     }
     return { machine, alias, aliasVersion, latestVersion };
   })();
-  const [objects, policy, schedules, groupExists, rules, { machine, alias, aliasVersion, latestVersion }] = await Promise.all([objectsP, policyP, schedulesP, groupP, rulesP, machineP]);
+  const jobDefsP = opts.versions !== false ? readJobDefinitions(aws, desired, machineP) : Promise.resolve(undefined);
+  const [objects, policy, schedules, groupExists, rules, { machine, alias, aliasVersion, latestVersion }, jobDefinitions] = await Promise.all([objectsP, policyP, schedulesP, groupP, rulesP, machineP, jobDefsP]);
   return {
     ...(machine ? { machine } : {}),
     ...(alias ? { alias } : {}),
@@ -117,6 +132,50 @@ export async function readLive(aws: AwsSession, desired: DesiredSfn, opts: ReadO
     rules,
     ...(policy ? { policy } : {}),
     objects: Object.fromEntries(objects),
+    ...(jobDefinitions ? { jobDefinitions } : {}),
+  };
+}
+
+/**
+ * Named like a per-image definition (`flowc-job-train-2-1a2b3c4d`, src/names/sfn.ts), and not the base
+ * itself. Only a name check: what may be deregistered is decided by the definition's tags.
+ */
+export function isImageDefinitionOf(base: string, name: string): boolean {
+  const baseName = base.startsWith("arn:") ? base.slice(base.lastIndexOf("/") + 1).replace(/:\d+$/, "") : base;
+  return name !== baseName && name !== base && !name.startsWith("arn:") && /-[0-9a-f]{8}$/.test(name);
+}
+
+/**
+ * The base definition and the per-image ones: those the bundle wants, and those the environment's
+ * running version names that the bundle no longer has (to deregister once the alias has moved).
+ * Nothing is read for a flow that has none and never had any.
+ */
+async function readJobDefinitions(aws: AwsSession, desired: DesiredSfn, machineP: Promise<{ machine?: LiveMachine; aliasVersion?: LiveVersion }>): Promise<LiveJobDefinitions | undefined> {
+  const jd = desired.jobDefinitions;
+  if (!jd) return undefined;
+  const names = Object.keys(desired.imageDefinitions);
+  const baseP = names.length ? readJobDefinition(aws, jd.base) : Promise.resolve(undefined);
+  const wantedP = Promise.all(names.map(async (n) => [n, await readJobDefinition(aws, n)] as const));
+  const { machine, aliasVersion } = await machineP;
+  const candidates = [...referencedJobDefinitions(aliasVersion?.definition)].filter((n) => !(n in desired.imageDefinitions) && isImageDefinitionOf(jd.base, n));
+  const staleP = Promise.all(candidates.map((n) => readJobDefinition(aws, n)));
+  const elsewhereP = (async () => {
+    if (!candidates.length || !machine) return [];
+    const used = new Set<string>();
+    for (const a of await listAliases(aws, machine.arn)) {
+      if (a.name === desired.alias.name || !a.versionArn) continue;
+      const v = await readVersion(aws, a.versionArn);
+      for (const n of referencedJobDefinitions(v?.definition)) used.add(n);
+    }
+    return candidates.filter((n) => used.has(n));
+  })();
+  const [base, wanted, stale, usedElsewhere] = await Promise.all([baseP, wantedP, staleP, elsewhereP]);
+  if (!names.length && !candidates.length) return undefined;
+  return {
+    ...(base ? { base } : {}),
+    wanted: Object.fromEntries(wanted),
+    stale: stale.filter((x): x is LiveJobDefinition => !!x),
+    usedElsewhere,
   };
 }
 

@@ -23,7 +23,11 @@ export type Op =
   | { kind: "putRule"; rule: DesiredRule; create: boolean }
   | { kind: "tagRule"; rule: DesiredRule; arn: string; set: Tags; remove: string[] }
   | { kind: "putTargets"; rule: DesiredRule; remove: string[] }
-  | { kind: "deleteRule"; name: string; bus: string; targetIds: string[] };
+  | { kind: "deleteRule"; name: string; bus: string; targetIds: string[] }
+  /** A new revision of a per-image Batch job definition: `body` is RegisterJobDefinition's input but its name and tags. */
+  | { kind: "registerJobDefinition"; name: string; body: Record<string, unknown> }
+  /** Every ACTIVE revision of a per-image job definition, one call each. */
+  | { kind: "deregisterJobDefinition"; name: string; arns: string[] };
 
 export interface Refusal {
   resource: string;

@@ -2,6 +2,7 @@ import { diffValues } from "../diff.ts";
 import type { DesiredSfn } from "./desired.ts";
 import type { LiveSfn } from "./live.ts";
 import type { PlanOptions, PlanParts, SfnPlan } from "./ops.ts";
+import { planJobDefinitions } from "./plan-jobdefs.ts";
 import { planMachine } from "./plan-machine.ts";
 import { planRules } from "./plan-rules.ts";
 import { planSchedule } from "./plan-schedule.ts";
@@ -14,7 +15,8 @@ export { aliasDescription, aliasHistory } from "./alias.ts";
  * The pure heart of `flowc deploy|diff --target sfn`: desired bundle + live AWS state → the plan a
  * person reads (one action per resource, with structural changes) and the exact API operations that
  * apply it, in the order that keeps every schedule and trigger pointing at something that exists:
- * datastore objects → role policy → machine → version → alias → schedule → rules → removals.
+ * datastore objects → role policy → job definitions → machine → version → alias → schedule → rules →
+ * removals (schedules, rules, then job definitions).
  * A plan with no changes has no operations: that is the "no change, no writes" guarantee.
  */
 export function planSfn(d: DesiredSfn, live: LiveSfn, opts: PlanOptions = {}): SfnPlan {
@@ -27,17 +29,16 @@ export function planSfn(d: DesiredSfn, live: LiveSfn, opts: PlanOptions = {}): S
   };
   planObjects(d, live, out);
   planPolicy(d, live, out);
+  // Before the machine: a version must never name a job definition that does not exist yet.
+  const jobDefinitionRemovals = planJobDefinitions(d, live, opts, out);
   const target = planMachine(d, live, opts, out);
   planSchedule(d, live, opts, out);
   planRules(d, live, opts, out);
+  // Last: only once the alias runs a version that no longer names them.
+  out.removals.actions.push(...jobDefinitionRemovals.actions);
+  out.removals.ops.push(...jobDefinitionRemovals.ops);
   out.actions.push(...out.removals.actions);
   out.ops.push(...out.removals.ops);
-  if (Object.keys(d.imageDefinitions).length)
-    out.warnings.push(
-      `steps use images other than the environment's: register ${Object.entries(d.imageDefinitions)
-        .map(([n, img]) => `${n} (image ${img})`)
-        .join(", ")} from the configured job definition; flowc deploy does not register them yet`,
-    );
   return { plan: { target: "sfn", flow: d.flow, env: d.env, actions: out.actions }, ops: out.ops, refusals: out.refusals, warnings: out.warnings, target };
 }
 

@@ -23,6 +23,7 @@ beforeAll(async () => {
     `environments:
   test:
     datastore: s3://bucket/prefix
+    image: local/flowc:1
     tags: { team: recs }
     sfn:
       region: us-east-1
