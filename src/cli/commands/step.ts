@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { killActiveCommands } from "../../runtime/container.ts";
 import { parseIndex } from "../../runtime/layout.ts";
 import { runStep, StepRequestError, type StepRequest } from "../../runtime/step.ts";
 import { runWorker } from "../../runtime/worker.ts";
@@ -64,6 +65,8 @@ Example:
       if (!params || typeof params !== "object") throw new CliError("the run parameters must be a JSON object (or Argo's array of {name, value})", EXIT.usage);
 
       const label = `${opts.step}${index ? `[${index}]` : ""} attempt ${attempt}`;
+      // Stopped by the platform (Batch TerminateJob, a deleted pod): take the command's process group along, as a pool worker does.
+      if (isCliProcess()) process.once("SIGTERM", () => (killActiveCommands("SIGKILL"), process.exit(143)));
       let result;
       try {
         result = await runStep({ root, spec, runId: opts.runId!, step: opts.step!, index, attempt, params, echo: true, cwd: io.cwd, env: io.env, ...(opts.catch ? { catch: true } : {}) });

@@ -78,10 +78,18 @@ function templateBody(step: StepIR, defaultImage: string | undefined, problems: 
     inputs: { parameters: [{ name: PARAM.step }, { name: PARAM.index, default: "" }] },
     ...(outputs.length ? { outputs: { parameters: outputs } } : {}),
     ...(retry ? { retryStrategy: retry } : {}),
-    ...(step.timeoutSeconds ? { activeDeadlineSeconds: step.timeoutSeconds } : {}),
+    ...(step.timeoutSeconds ? { activeDeadlineSeconds: step.timeoutSeconds + (carriesOn(step) ? CATCH_DEADLINE_GRACE_SECONDS : 0) } : {}),
     container,
   };
 }
+
+/**
+ * A caught step's pod deadline is a backstop, not the timeout: `flowc step --catch` enforces the step's
+ * timeout itself and then writes failed.json so the flow carries on. If the kubelet's deadline fired
+ * first (it counts from pod start, image pull included), the container would die before that record
+ * exists and the next step would find no finished parent.
+ */
+export const CATCH_DEADLINE_GRACE_SECONDS = 30;
 
 /**
  * Defaults matter: a foreach step that failed but was caught leaves no list ("[]": its body is skipped
