@@ -1,23 +1,14 @@
 // The argo target driven as a user drives it: `flowc deploy|diff|trigger|runs|delete --target argo`
 // through main(argv, io), with KUBECONFIG pointing at the Kubernetes API double.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { main } from "../../../src/cli/main.ts";
 import type { Io } from "../../../src/cli/io.ts";
 import { ownerToken, TAG } from "../../../src/deploy/ownership.ts";
 import { editAs } from "./edit.ts";
-import { NAMES, NS, startWorld, writeFlow, type FlowShape, type World } from "./setup.ts";
+import { NAMES, NS, useWorld, writeFlow, type FlowShape } from "./setup.ts";
 
-let w: World;
-
-beforeAll(async () => {
-  w = await startWorld();
-});
-afterAll(() => w.stop());
-beforeEach(() => {
-  w.double.clearStore();
-  w.double.reset();
-});
+const w = useWorld();
 
 async function flowc(args: string[], opts: { shape?: FlowShape; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; out: string; err: string }> {
   const file = writeFlow(w, opts.shape ?? {});

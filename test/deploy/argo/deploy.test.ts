@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { TAG } from "../../../src/deploy/ownership.ts";
 import { summarize } from "../../../src/deploy/plan.ts";
 import { editAs } from "./edit.ts";
-import { compile, context, ENV, fastTarget, NAMES, NS, startWorld, type World } from "./setup.ts";
+import { compile, context, ENV, fastTarget, NAMES, NS, startWorld, useWorld } from "./setup.ts";
 
-let w: World;
 const target = fastTarget();
 
-beforeAll(async () => {
-  w = await startWorld();
-});
-afterAll(() => w.stop());
-beforeEach(() => {
-  w.double.clearStore();
-  w.double.reset();
-});
+const w = useWorld();
 
 const ops = (r: { plan: { actions: { op: string; kind: string }[] } }) => r.plan.actions.map((a) => `${a.op} ${a.kind}`);
 

@@ -1,18 +1,10 @@
 import { existsSync } from "node:fs";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { compile, context, fastTarget, NAMES, NS, snapshot, startWorld, type World } from "./setup.ts";
+import { describe, expect, it } from "vitest";
+import { compile, context, fastTarget, NAMES, NS, snapshot, useWorld } from "./setup.ts";
 
-let w: World;
 const target = fastTarget();
 
-beforeAll(async () => {
-  w = await startWorld();
-});
-afterAll(() => w.stop());
-beforeEach(() => {
-  w.double.clearStore();
-  w.double.reset();
-});
+const w = useWorld();
 
 describe("GIVEN an empty namespace", () => {
   it("WHEN deployed with --dry-run THEN the server dry-runs every apply, nothing is stored, nothing uploaded", async () => {

@@ -1,21 +1,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { selectKubeTarget } from "../../../src/kube/kubeconfig.ts";
 import { ownerToken, TAG } from "../../../src/deploy/ownership.ts";
-import { compile, context, fastTarget, NAMES, NS, startWorld, type World } from "./setup.ts";
+import { compile, context, fastTarget, NAMES, NS, useWorld } from "./setup.ts";
 
-let w: World;
 const target = fastTarget();
 
-beforeAll(async () => {
-  w = await startWorld();
-});
-afterAll(() => w.stop());
-beforeEach(() => {
-  w.double.clearStore();
-  w.double.reset();
-});
+const w = useWorld();
 
 const users = () => [...new Set(w.double.calls().map((c) => c.user))];
 

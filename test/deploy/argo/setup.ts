@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from "vitest";
 // Shared fixtures for the argo deploy tests: a Kubernetes API double, a kubeconfig pointing at it,
 // a flowc.config.yaml and flow files written to a temporary folder.
 
@@ -132,4 +133,21 @@ export function snapshot(double: K8sDouble): Obj[] {
       };
     }),
   );
+}
+
+/**
+ * One Kubernetes double per test file, emptied before each test: the hooks every suite here needs.
+ * The returned object forwards to the world the hooks start (it exists only once beforeAll ran).
+ */
+export function useWorld(): World {
+  let world: World | undefined;
+  beforeAll(async () => {
+    world = await startWorld();
+  });
+  afterAll(() => world?.stop());
+  beforeEach(() => {
+    world!.double.clearStore();
+    world!.double.reset();
+  });
+  return new Proxy({} as World, { get: (_, key) => (world as unknown as Record<PropertyKey, unknown>)[key] });
 }
