@@ -16,16 +16,5 @@ export const processIo = (): Io => ({
   cwd: process.cwd(),
 });
 
-/** Exit codes shared by every command. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
-
-/** An expected failure with a message for the user and an exit code (no stack trace). */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number = EXIT.failed,
-    readonly hint?: string,
-  ) {
-    super(message);
-  }
-}
+/** The CLI's name for the shared expected-failure type (src/errors.ts). */
+export { EXIT, UserError as CliError } from "../errors.ts";

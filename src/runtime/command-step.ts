@@ -3,12 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { JsonValue, StepIR } from "../flow/ir.ts";
 import { runCommand } from "./container.ts";
-import { uploadFiles } from "./datastore/upload.ts";
+import { uploadFiles } from "../datastore/upload.ts";
 import type { ResolvedInputs } from "./inputs.ts";
-import { keys, type TaskId } from "./layout.ts";
+import { keys, type TaskId } from "../contract/layout.ts";
 import { materializeInputs } from "./materialize.ts";
 import { collectOutputs } from "./outputs.ts";
-import { envText, paramEnvName } from "./params.ts";
+import { COMMAND_ENV, envText, paramEnvName, PER_TASK_PREFIXES } from "../contract/env.ts";
 import type { AttemptFiles, Produced, TaskEnv, TaskResult } from "./task-types.ts";
 
 /** A container step: lay out FLOWC_INPUT_DIR, run the command, read FLOWC_OUTPUT_DIR. */
@@ -50,21 +50,21 @@ export async function runCommandStep(
 export function commandEnv(env: TaskEnv, t: TaskId, s: StepIR, attempt: number, item: JsonValue | undefined, inputDir: string, outputDir: string): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
   // Values of an enclosing task (flowc run inside a step) must not leak into this one.
-  for (const [k, v] of Object.entries(env.baseEnv)) if (!k.startsWith("FLOWC_PARAM_") && !k.startsWith("FLOWC_ITEM")) out[k] = v;
+  for (const [k, v] of Object.entries(env.baseEnv)) if (!PER_TASK_PREFIXES.some((p) => k.startsWith(p))) out[k] = v;
   Object.assign(out, s.env, {
-    FLOWC_RUN_ID: t.runId,
-    FLOWC_FLOW: t.flow,
-    FLOWC_STEP: t.step,
-    FLOWC_INDEX: t.index,
-    FLOWC_ATTEMPT: String(attempt),
-    FLOWC_INPUT_DIR: inputDir,
-    FLOWC_OUTPUT_DIR: outputDir,
-    FLOWC_PARAMS: JSON.stringify(env.params),
+    [COMMAND_ENV.runId]: t.runId,
+    [COMMAND_ENV.flow]: t.flow,
+    [COMMAND_ENV.step]: t.step,
+    [COMMAND_ENV.index]: t.index,
+    [COMMAND_ENV.attempt]: String(attempt),
+    [COMMAND_ENV.inputDir]: inputDir,
+    [COMMAND_ENV.outputDir]: outputDir,
+    [COMMAND_ENV.params]: JSON.stringify(env.params),
   });
   for (const [name, v] of Object.entries(env.params)) out[paramEnvName(name)] = envText(v);
   if (item !== undefined) {
-    out.FLOWC_ITEM = envText(item);
-    out.FLOWC_ITEM_JSON = JSON.stringify(item);
+    out[COMMAND_ENV.item] = envText(item);
+    out[COMMAND_ENV.itemJson] = JSON.stringify(item);
   }
   return out;
 }

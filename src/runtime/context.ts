@@ -2,7 +2,7 @@ import type { StepContext, StepInput } from "../flow/author/types.ts";
 import type { JsonValue, StepIR } from "../flow/ir.ts";
 import { checkJson, decodeValue, encodeValue } from "./artifacts.ts";
 import type { TaskInput } from "./inputs.ts";
-import { isArtifactName, type TaskId } from "./layout.ts";
+import { isArtifactName, type TaskId } from "../contract/layout.ts";
 import type { ArtifactLoader } from "./loader.ts";
 import type { Encoding, View } from "./records.ts";
 

@@ -4,11 +4,12 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { FLOWC_VERSION } from "../version.ts";
 import { runCommandStep } from "./command-step.ts";
-import { uploadFiles } from "./datastore/upload.ts";
-import type { Datastore } from "./datastore/types.ts";
+import { uploadFiles } from "../datastore/upload.ts";
+import type { Datastore } from "../datastore/types.ts";
 import { runFunctionStep } from "./function-step.ts";
 import { itemOf, resolveInputs, type ResolvedInputs } from "./inputs.ts";
-import { childIndex, indexDepth, keys, type TaskId } from "./layout.ts";
+import { ARGO_OUTPUTS } from "../contract/env.ts";
+import { childIndex, indexDepth, keys, type TaskId } from "../contract/layout.ts";
 import { RunReader } from "./reader.ts";
 import { readDone, writeJson, type AttemptMeta, type DoneRecord } from "./records.ts";
 import { StepRequestError, type Produced, type TaskEnv, type TaskResult } from "./task-types.ts";
@@ -134,8 +135,8 @@ async function commit(env: TaskEnv, t: TaskId, attempt: number, p: Produced, res
   await writeJson(ds, keys.done(t), done);
   if (env.argoOutputs) {
     mkdirSync(env.argoOutputs, { recursive: true });
-    if (children) writeFileSync(join(env.argoOutputs, "foreach.json"), JSON.stringify(children));
-    if (p.choice !== undefined) writeFileSync(join(env.argoOutputs, "switch"), p.choice);
+    if (children) writeFileSync(join(env.argoOutputs, ARGO_OUTPUTS.foreach), JSON.stringify(children));
+    if (p.choice !== undefined) writeFileSync(join(env.argoOutputs, ARGO_OUTPUTS.switch), p.choice);
   }
 }
 

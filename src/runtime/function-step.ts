@@ -4,7 +4,7 @@ import type { JsonValue, StepIR } from "../flow/ir.ts";
 import { createContext } from "./context.ts";
 import { runBody } from "./function.ts";
 import type { ResolvedInputs } from "./inputs.ts";
-import { keys, type TaskId } from "./layout.ts";
+import { keys, type TaskId } from "../contract/layout.ts";
 import { artifactLoader } from "./loader.ts";
 import { loadStepBody } from "./spec-loader.ts";
 import type { AttemptFiles, Produced, TaskEnv, TaskResult } from "./task-types.ts";

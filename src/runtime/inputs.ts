@@ -1,6 +1,6 @@
 import type { JsonValue } from "../flow/ir.ts";
 import type { GraphNode } from "../graph/types.ts";
-import { attemptName, indexDepth, lastPosition, parentIndex, taskInRun, truncateIndex } from "./layout.ts";
+import { attemptName, indexDepth, lastPosition, parentIndex, taskInRun, truncateIndex } from "../contract/layout.ts";
 import { at, InputError, type RunReader } from "./reader.ts";
 import type { View } from "./records.ts";
 

@@ -1,6 +1,6 @@
-import type { Datastore } from "./datastore/types.ts";
+import type { Datastore } from "../datastore/types.ts";
 import { hostname } from "node:os";
-import { keys, parseIndex, runPrefix, type TaskId } from "./layout.ts";
+import { keys, parseIndex, runPrefix, type TaskId } from "../contract/layout.ts";
 import { readJson, type AttemptMeta, type DoneRecord, type FailedRecord, type RunRecord, type RunStatus } from "./records.ts";
 
 /** Reading runs back from a datastore: `flowc runs` and `flowc show`. */

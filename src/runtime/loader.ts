@@ -1,6 +1,6 @@
-import type { Datastore } from "./datastore/types.ts";
+import type { Datastore } from "../datastore/types.ts";
 import type { TaskInput } from "./inputs.ts";
-import { keys } from "./layout.ts";
+import { keys } from "../contract/layout.ts";
 import type { ArtifactRef, View } from "./records.ts";
 
 /** Synchronous access to artifact bytes: `ctx.get` is synchronous so step bodies stay simple. */

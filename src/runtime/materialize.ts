@@ -1,8 +1,8 @@
 import { constants, copyFileSync, linkSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { Datastore } from "./datastore/types.ts";
+import type { Datastore } from "../datastore/types.ts";
 import type { ResolvedInputs } from "./inputs.ts";
-import { keys } from "./layout.ts";
+import { keys } from "../contract/layout.ts";
 import type { View } from "./records.ts";
 
 /**

@@ -1,7 +1,7 @@
 import type { JsonValue } from "../flow/ir.ts";
 import type { Graph } from "../graph/types.ts";
-import type { Datastore } from "./datastore/types.ts";
-import { keys, type TaskId } from "./layout.ts";
+import type { Datastore } from "../datastore/types.ts";
+import { keys, type TaskId } from "../contract/layout.ts";
 import { readDone, readFailed, readForeach, readJson, readSwitchCase, type DoneRecord, type FailedRecord } from "./records.ts";
 
 /** One run in one datastore, with the flow's graph: what reading any task's records needs. */

@@ -1,6 +1,6 @@
 import type { JsonValue } from "../flow/ir.ts";
-import type { Datastore } from "./datastore/types.ts";
-import { keys, type TaskId } from "./layout.ts";
+import type { Datastore } from "../datastore/types.ts";
+import { keys, type TaskId } from "../contract/layout.ts";
 
 /** How an artifact's bytes are read back: TypeScript `set` values record it; files from commands do not. */
 export type Encoding = "json" | "text";

@@ -1,12 +1,12 @@
 import type { ValidFlow } from "../flow/read.ts";
 import { FLOWC_VERSION } from "../version.ts";
 import { hostname } from "node:os";
-import type { Datastore } from "./datastore/types.ts";
+import type { Datastore } from "../datastore/types.ts";
 import type { TaskResult } from "./executor.ts";
 import { KILL_GRACE_MS } from "./container.ts";
-import { keys, newRunId, runPrefix, type TaskId } from "./layout.ts";
-import { publishSpec } from "./package.ts";
-import type { ParamValues } from "./params.ts";
+import { keys, newRunId, runPrefix, type TaskId } from "../contract/layout.ts";
+import { publishSpec } from "../datastore/publish.ts";
+import type { ParamValues } from "../contract/params.ts";
 import { defaultSpawner, WorkerPool, WORKER_KILL_GRACE_MS, type WorkerSpawner } from "./pool.ts";
 import { PlainProgress, TtyProgress, type ProgressOut } from "./progress.ts";
 import { failedRecord, readJson, writeJson, type AttemptMeta, type RunRecord } from "./records.ts";

@@ -1,7 +1,7 @@
 import type { FlowIR, StepIR } from "../flow/ir.ts";
 import type { Graph, GraphNode } from "../graph/types.ts";
 import type { TaskResult } from "./executor.ts";
-import { childIndex, indexDepth, parentIndex } from "./layout.ts";
+import { childIndex, indexDepth, parentIndex } from "../contract/layout.ts";
 import { backoffMs, shouldRetry } from "./retry.ts";
 
 export interface Task {

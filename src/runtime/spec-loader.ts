@@ -8,7 +8,7 @@ import { FLOW_BRAND, type StepBody } from "../flow/author/types.ts";
 import type { FlowSpec } from "../flow/spec.ts";
 import { analyzeGraph } from "../graph/analyze.ts";
 import type { Graph } from "../graph/types.ts";
-import type { Datastore } from "./datastore/types.ts";
+import type { Datastore } from "../datastore/types.ts";
 
 export interface LoadedSpec {
   spec: FlowSpec;

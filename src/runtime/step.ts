@@ -1,10 +1,11 @@
-import { decodeArgoParams } from "../compile/argo/params.ts";
+import { argoOutputsDir } from "../contract/env.ts";
+import { decodeArgoParams } from "../contract/params.ts";
 import type { JsonValue } from "../flow/ir.ts";
-import { openDatastore } from "./datastore/index.ts";
+import { openDatastore } from "../datastore/index.ts";
 import { executeTask, type TaskResult } from "./executor.ts";
-import { keys } from "./layout.ts";
+import { keys } from "../contract/layout.ts";
 import { loadSpec } from "./spec-loader.ts";
-import { resolveParams } from "./params.ts";
+import { resolveParams } from "../contract/params.ts";
 import { failedRecord, writeJson } from "./records.ts";
 import { shouldRetry } from "./retry.ts";
 import { StepRequestError } from "./task-types.ts";
@@ -36,12 +37,6 @@ export interface StepRequest {
 }
 
 export { StepRequestError } from "./task-types.ts";
-
-/** Where Argo output parameters are read from, when this task runs under Argo (docs/step-contract.md). */
-export function argoOutputsDir(env: NodeJS.ProcessEnv): string | undefined {
-  if (env.FLOWC_ARGO_OUTPUTS) return env.FLOWC_ARGO_OUTPUTS;
-  return env.FLOWC_TARGET === "argo" ? "/tmp/flowc" : undefined;
-}
 
 /**
  * The `flowc step` code path: open the datastore, load the spec (cached per process), check the

@@ -1,5 +1,5 @@
-import type { Datastore } from "./datastore/types.ts";
-import { keys, runPrefix } from "./layout.ts";
+import type { Datastore } from "../datastore/types.ts";
+import { keys, runPrefix } from "../contract/layout.ts";
 import { secs } from "./progress.ts";
 import type { RunOutcome } from "./scheduler.ts";
 import type { RunStats } from "./stats.ts";

@@ -1,5 +1,5 @@
 import type { JsonValue } from "../flow/ir.ts";
-import type { Datastore } from "./datastore/types.ts";
+import type { Datastore } from "../datastore/types.ts";
 import type { Encoding, TaskStatus } from "./records.ts";
 import type { LoadedSpec } from "./spec-loader.ts";
 

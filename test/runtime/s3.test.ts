@@ -4,8 +4,8 @@ import { CreateBucketCommand, GetObjectCommand, S3Client } from "@aws-sdk/client
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFlow, isValid } from "../../src/flow/read.ts";
-import { S3Datastore } from "../../src/runtime/datastore/s3.ts";
-import { publishSpec } from "../../src/runtime/package.ts";
+import { S3Datastore } from "../../src/datastore/s3.ts";
+import { publishSpec } from "../../src/datastore/publish.ts";
 import { awsEnv, startMoto, type MotoClientConfig, type MotoHandle } from "../harness/moto.ts";
 import { ensureBuilt, EXAMPLES, FIXTURES, flowc, runIdOf, tempDir } from "./helpers.ts";
 

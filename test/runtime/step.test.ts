@@ -4,8 +4,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readFlow, isValid } from "../../src/flow/read.ts";
-import { LocalDatastore } from "../../src/runtime/datastore/local.ts";
-import { publishSpec } from "../../src/runtime/package.ts";
+import { LocalDatastore } from "../../src/datastore/local.ts";
+import { publishSpec } from "../../src/datastore/publish.ts";
 import { EXAMPLES, ensureBuilt, FIXTURES, flowc, tempDir } from "./helpers.ts";
 
 const cwd = tempDir();

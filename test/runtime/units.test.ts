@@ -5,9 +5,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ParameterIR } from "../../src/flow/ir.ts";
 import { decodeValue, encodeValue } from "../../src/runtime/artifacts.ts";
-import { LocalDatastore } from "../../src/runtime/datastore/local.ts";
-import { childIndex, indexKey, isArtifactName, isRunId, newRunId, parentIndex, parseIndex, truncateIndex } from "../../src/runtime/layout.ts";
-import { envText, paramEnvName, parseParamFlags, resolveParams } from "../../src/runtime/params.ts";
+import { LocalDatastore } from "../../src/datastore/local.ts";
+import { childIndex, indexKey, isArtifactName, isRunId, newRunId, parentIndex, parseIndex, truncateIndex } from "../../src/contract/layout.ts";
+import { envText, paramEnvName } from "../../src/contract/env.ts";
+import { parseParamFlags, resolveParams } from "../../src/contract/params.ts";
 import { backoffMs } from "../../src/runtime/retry.ts";
 import { tempDir } from "./helpers.ts";
 

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import { availableParallelism } from "node:os";
 import { readFlow, isValid } from "../../flow/read.ts";
-import { openDatastore, DEFAULT_DATASTORE } from "../../runtime/datastore/index.ts";
-import { isRunId, keys } from "../../runtime/layout.ts";
-import { parseParamFlags, resolveParams, type ParamValues } from "../../runtime/params.ts";
+import { openDatastore, DEFAULT_DATASTORE } from "../../datastore/index.ts";
+import { isRunId, keys } from "../../contract/layout.ts";
+import { parseParamFlags, resolveParams, type ParamValues } from "../../contract/params.ts";
 import { readJson, type RunRecord } from "../../runtime/records.ts";
 import { runFlow } from "../../runtime/run.ts";
 import { formatSummary } from "../../runtime/summary.ts";

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import { readFlow } from "../../flow/read.ts";
-import { openDatastore, DEFAULT_DATASTORE } from "../../runtime/datastore/index.ts";
+import { openDatastore, DEFAULT_DATASTORE } from "../../datastore/index.ts";
 import { listRuns } from "../../runtime/inspect.ts";
 import { secs } from "../../runtime/progress.ts";
 import { CliError, EXIT, type Io } from "../io.ts";

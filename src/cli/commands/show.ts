@@ -1,8 +1,8 @@
 import type { Command } from "commander";
-import { openDatastore, DEFAULT_DATASTORE, type Datastore } from "../../runtime/datastore/index.ts";
+import { openDatastore, DEFAULT_DATASTORE, type Datastore } from "../../datastore/index.ts";
 import { decodeValue } from "../../runtime/artifacts.ts";
 import { describeRun, describeTask, findRun, listIndexes, type TaskView } from "../../runtime/inspect.ts";
-import { attemptName, keys, parseIndex, runPrefix, taskInRun, type TaskId } from "../../runtime/layout.ts";
+import { attemptName, keys, parseIndex, runPrefix, taskInRun, type TaskId } from "../../contract/layout.ts";
 import { secs } from "../../runtime/progress.ts";
 import { readJson } from "../../runtime/records.ts";
 import type { FlowSpec } from "../../flow/spec.ts";

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { killActiveCommands } from "../../runtime/container.ts";
-import { parseIndex } from "../../runtime/layout.ts";
+import { parseIndex } from "../../contract/layout.ts";
 import { runStep, StepRequestError, type StepRequest } from "../../runtime/step.ts";
 import { runWorker } from "../../runtime/worker.ts";
 import { CliError, EXIT, type Io } from "../io.ts";

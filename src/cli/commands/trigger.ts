@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { parseParamFlags, resolveParams } from "../../runtime/params.ts";
+import { parseParamFlags, resolveParams } from "../../contract/params.ts";
 import { checkFormat, collect, deployOptions, prepare, reportErrors, type DeployFlags } from "../deploy-shared.ts";
 import { CliError, EXIT, type Io } from "../io.ts";
 

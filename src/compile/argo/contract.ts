@@ -3,10 +3,12 @@
  * Change these only together with the runtime.
  */
 
+import { ARGO_OUTPUTS, STEP_ENV } from "../../contract/env.ts";
+
 /** `flowc step` writes a foreach step's child index paths here, as a JSON array of strings (["3.0","3.1"]). */
-export const FOREACH_PATH = "/tmp/flowc/foreach.json";
+export const FOREACH_PATH = `${ARGO_OUTPUTS.dir}/${ARGO_OUTPUTS.foreach}`;
 /** `flowc step` writes a switch step's chosen case here: the case name alone, no newline. */
-export const SWITCH_PATH = "/tmp/flowc/switch";
+export const SWITCH_PATH = `${ARGO_OUTPUTS.dir}/${ARGO_OUTPUTS.switch}`;
 
 /**
  * Parameter names: outputs of foreach and switch step templates, inputs of every step template (the
@@ -30,7 +32,7 @@ export const ENTRYPOINT = "main";
  * Environment of every task container, set once in the WorkflowTemplate's templateDefaults.
  * FLOWC_TARGET=argo tells `flowc step` to write FOREACH_PATH and SWITCH_PATH (docs/step-contract.md).
  */
-export const ENV = { root: "FLOWC_ROOT", spec: "FLOWC_SPEC", params: "FLOWC_PARAMS", target: "FLOWC_TARGET" } as const;
+export const ENV = { root: STEP_ENV.root, spec: STEP_ENV.spec, params: STEP_ENV.params, target: STEP_ENV.target } as const;
 /** Argo fills this with the JSON array of all workflow parameters, JSON-encoded by Argo itself. */
 export const ALL_PARAMS = "{{workflow.parameters.json}}";
 

@@ -2,7 +2,7 @@ import type { ArgoConfig } from "../../config/types.ts";
 import type { FlowIR, ParameterIR, TriggerIR } from "../../flow/ir.ts";
 import type { CompileProblem } from "../types.ts";
 import { LABELS, objectMeta, runLabels, type Identity } from "./labels.ts";
-import { encodeParamValue } from "./params.ts";
+import { encodeParamValue } from "../../contract/params.ts";
 import { detailFilters, exactly } from "./sensor-filters.ts";
 import type { K8sObject } from "./types.ts";
 import { ARGO_API_VERSION } from "./workflow-template.ts";

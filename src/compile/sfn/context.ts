@@ -1,4 +1,5 @@
 import type { EnvConfig, SfnConfig } from "../../config/types.ts";
+import { STEP_ENV } from "../../contract/env.ts";
 import type { FlowIR, StepIR } from "../../flow/ir.ts";
 import type { SpecRef } from "../../flow/spec.ts";
 import type { Graph } from "../../graph/types.ts";
@@ -44,9 +45,9 @@ export interface SfnContext {
  */
 export function buildSharedEnv(env: EnvConfig, spec: SpecRef, common: Record<string, string>, paramsExpr: string): EnvVar[] {
   return [
-    { Name: "FLOWC_ROOT", Value: env.datastore },
-    { Name: "FLOWC_SPEC", Value: spec.key },
-    { Name: "FLOWC_PARAMS", "Value.$": `States.JsonToString(${paramsExpr})` },
+    { Name: STEP_ENV.root, Value: env.datastore },
+    { Name: STEP_ENV.spec, Value: spec.key },
+    { Name: STEP_ENV.params, "Value.$": `States.JsonToString(${paramsExpr})` },
     ...Object.entries(common).map(([Name, Value]) => ({ Name, Value })),
   ];
 }

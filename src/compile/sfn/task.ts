@@ -1,3 +1,4 @@
+import { STEP_ENV } from "../../contract/env.ts";
 import type { StepIR } from "../../flow/ir.ts";
 import { mergeUnder, template } from "../templates.ts";
 import type { Payload, TaskState } from "./asl.ts";
@@ -21,7 +22,7 @@ function environment(ctx: SfnContext, step: StepIR): { Environment: EnvVar[] } |
   const shared = ctx.sharedEnv.filter((v) => !(v.Name in ctx.commonStepEnv));
   return {
     Environment: [
-      ...shared.map((v) => (v.Name === "FLOWC_PARAMS" ? { Name: v.Name, "Value.$": "States.JsonToString($.params)" } : v)),
+      ...shared.map((v) => (v.Name === STEP_ENV.params ? { Name: v.Name, "Value.$": "States.JsonToString($.params)" } : v)),
       ...Object.entries(step.env).map(([Name, Value]) => ({ Name, Value })),
     ],
   };

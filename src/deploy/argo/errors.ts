@@ -1,4 +1,4 @@
-import { CliError, EXIT } from "../../cli/io.ts";
+import { EXIT, UserError } from "../../errors.ts";
 import { KubeError } from "../../kube/errors.ts";
 import { KubeConfigError } from "../../kube/kubeconfig.ts";
 import type { FieldConflict } from "./fields.ts";
@@ -6,9 +6,9 @@ import type { Refusal } from "./plan.ts";
 
 /**
  * Expected failures of the argo target, as the CLI prints them: what happened, then a hint. Thrown as
- * CliError so every command that reaches the target reports them without a stack trace.
+ * UserError so every command that reaches the target reports them without a stack trace.
  */
-export class ArgoDeployError extends CliError {
+export class ArgoDeployError extends UserError {
   constructor(message: string, hint?: string) {
     super(message, EXIT.failed, hint);
   }
@@ -44,7 +44,7 @@ export function conflictsOf(e: KubeError): FieldConflict[] {
 
 /** Any error from the Kubernetes layer as a message a person can act on. */
 export function userError(e: unknown): unknown {
-  if (e instanceof CliError) return e;
+  if (e instanceof UserError) return e;
   if (e instanceof KubeConfigError) return new ArgoDeployError(e.message, e.hint);
   if (!(e instanceof KubeError)) return e;
   const causes = e.causes.filter((c) => c.message).map((c) => `\n    ${c.field ? `${c.field}: ` : ""}${c.message}`).join("");

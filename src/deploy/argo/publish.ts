@@ -1,6 +1,6 @@
 import type { CompiledFlow } from "../../compile/pipeline.ts";
-import { isS3Uri, openDatastore } from "../../runtime/datastore/index.ts";
-import { publishSpec } from "../../runtime/package.ts";
+import { isS3Uri, openDatastore } from "../../datastore/index.ts";
+import { publishSpec } from "../../datastore/publish.ts";
 import type { Logger } from "../target.ts";
 
 /**

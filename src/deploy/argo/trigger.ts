@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { LABELS } from "../../compile/argo/labels.ts";
-import { encodeParamValue } from "../../compile/argo/params.ts";
+import { encodeParamValue } from "../../contract/params.ts";
 import type { KubeObject } from "../../kube/client.ts";
 import { argoObjectNames } from "../../names/argo.ts";
-import { resolveParams } from "../../runtime/params.ts";
+import { resolveParams } from "../../contract/params.ts";
 import { TAG } from "../ownership.ts";
 import type { DeployContext, RunInfo } from "../target.ts";
 import type { Connection } from "./connect.ts";

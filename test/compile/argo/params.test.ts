@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decodeArgoParams, encodeParamValue, workflowArguments } from "../../../src/compile/argo/params.ts";
+import { decodeArgoParams, encodeParamValue } from "../../../src/contract/params.ts";
+import { workflowArguments } from "../../../src/compile/argo/params.ts";
 import type { JsonValue, ParameterIR } from "../../../src/flow/ir.ts";
 import { compileYaml, docsOf, flowFromYaml, templateOf, type Obj } from "./helpers.ts";
 import { goJsonMarshal, mergeArguments, substituteGlobals } from "./sim/substitute.ts";

@@ -1,6 +1,6 @@
 import type { FlowIR } from "../flow/ir.ts";
 import { buildSpec, packageKey, type SpecRef } from "../flow/spec.ts";
-import type { Datastore } from "./datastore/types.ts";
+import type { Datastore } from "./types.ts";
 
 /**
  * Stores what a task needs to run any step of this build of the flow: the code package of a
