@@ -17,6 +17,10 @@ export const STEP_ENV = {
   target: "FLOWC_TARGET",
   /** Overrides the folder of Argo's output parameter files. */
   argoOutputs: "FLOWC_ARGO_OUTPUTS",
+  /** When the run started, set once per run by the target: the scheduled time of a run started by hand. */
+  startedAt: "FLOWC_RUN_STARTED_AT",
+  /** Argo CronWorkflow runs: `{{workflow.scheduledTime}}` (left unresolved in other Workflows). */
+  cronTime: "FLOWC_CRON_TIME",
 } as const;
 
 /** What a command step sees besides the step's own `env` (these win over it). */
@@ -31,10 +35,15 @@ export const COMMAND_ENV = {
   params: "FLOWC_PARAMS",
   item: "FLOWC_ITEM",
   itemJson: "FLOWC_ITEM_JSON",
+  /** The run context (src/contract/run-context.ts). */
+  scheduledTime: "FLOWC_SCHEDULED_TIME",
+  trigger: "FLOWC_TRIGGER",
+  upstreamFlow: "FLOWC_UPSTREAM_FLOW",
+  upstreamRunId: "FLOWC_UPSTREAM_RUN_ID",
 } as const;
 
 /** Prefixes of per-task variables that must not leak from an enclosing task into a nested one. */
-export const PER_TASK_PREFIXES = ["FLOWC_PARAM_", "FLOWC_ITEM"] as const;
+export const PER_TASK_PREFIXES = ["FLOWC_PARAM_", "FLOWC_ITEM", "FLOWC_UPSTREAM_"] as const;
 
 /** FLOWC_PARAM_<NAME>: upper case, anything but letters, digits and _ becomes _. */
 export const paramEnvName = (name: string) => `FLOWC_PARAM_${name.toUpperCase().replace(/[^A-Z0-9_]/g, "_")}`;

@@ -3,6 +3,7 @@
  * (flow, runId, step, index, attempt), so compiled flows find any task's files without a lookup service.
  *
  *   <flow>/<runId>/run.json                          flowc run only: params, status
+ *   <flow>/<runId>/context.json                      every run: its context and resolved parameters (written by `start`)
  *   <flow>/<runId>/<step>/<idx>/attempt-<n>/         outputs/<artifact>, stdout, stderr, meta.json, items.json
  *   <flow>/<runId>/<step>/<idx>/done.json            written last: the task succeeded
  *   <flow>/<runId>/<step>/<idx>/foreach.json         foreach steps: child index paths
@@ -45,6 +46,7 @@ export const attemptName = (attempt: number) => `attempt-${attempt}`;
 
 export const keys = {
   run: (flow: string, runId: string) => `${runPrefix(flow, runId)}/run.json`,
+  context: (flow: string, runId: string) => `${runPrefix(flow, runId)}/context.json`,
   done: (t: TaskId) => `${taskPrefix(t)}/done.json`,
   foreach: (t: TaskId) => `${taskPrefix(t)}/foreach.json`,
   switch: (t: TaskId) => `${taskPrefix(t)}/switch.json`,

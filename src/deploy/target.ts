@@ -1,4 +1,5 @@
 import type { CompiledFlow } from "../compile/pipeline.ts";
+import type { RunContext } from "../contract/run-context.ts";
 import type { EnvConfig } from "../config/types.ts";
 import type { TargetName } from "../compile/types.ts";
 import type { DiffPath } from "./diff.ts";
@@ -76,13 +77,37 @@ export interface VersionInfo {
   previouslyIn?: string[];
 }
 
+/** A run flowc starts itself (trigger, backfill): parameters already checked against the flow. */
+export interface StartRequest {
+  params: Record<string, unknown>;
+  context: RunContext;
+  /** A run name that makes the start idempotent (backfill); else the target makes a fresh one. */
+  name?: string;
+}
+
+export interface StartResult {
+  run: RunInfo;
+  /** A run of that name existed already: nothing was started. */
+  existed: boolean;
+}
+
 /** What a deploy target implements. Versions exist on Step Functions only. */
 export interface DeployTarget {
   name: TargetName;
   plan(ctx: DeployContext): Promise<Plan>;
   apply(ctx: DeployContext): Promise<ApplyResult>;
   destroy(ctx: DeployContext): Promise<ApplyResult>;
-  trigger(ctx: DeployContext, params: Record<string, unknown>): Promise<RunInfo>;
+  /** Starts a run with its run context; with a name, a run that exists already is not started again. */
+  start(ctx: DeployContext, req: StartRequest): Promise<StartResult>;
+  /** One run by name (its id on Argo, its execution name on Step Functions), or undefined. */
+  run(ctx: DeployContext, name: string): Promise<RunInfo | undefined>;
+  /** The name a backfilled run for `tick` gets (Argo: the name its CronWorkflow would give it). */
+  backfillName(ctx: DeployContext, tick: Date): string;
+  /**
+   * Runs the live schedule started for ticks in [from, to), by tick (ISO UTC), where their names
+   * do not already say so (Step Functions: Scheduler names runs at random).
+   */
+  scheduledRuns?(ctx: DeployContext, from: Date, to: Date): Promise<Map<string, RunInfo>>;
   runs(ctx: DeployContext, opts: { limit: number }): Promise<RunInfo[]>;
   versions?(ctx: DeployContext): Promise<VersionInfo[]>;
   /** Move `ctx`'s environment alias to the version that `fromEnv` runs. */

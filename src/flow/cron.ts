@@ -107,3 +107,30 @@ export function isValidTimezone(tz: string): boolean {
     return false;
   }
 }
+
+/**
+ * Every fire time in [from, to), oldest first, as Dates; stops after `limit` (the caller says what
+ * more means). The AWS form's year field, which cron-parser does not know, filters the result.
+ */
+export function fireTimesBetween(expr: string, timezone: string | undefined, from: Date, to: Date, limit: number): { times: Date[]; more: boolean } {
+  const parsed = parseCron(expr);
+  if (!parsed.ok) throw new Error(parsed.error);
+  const years = yearFilter(parsed.fields.year);
+  // cron-parser starts after currentDate: a tick exactly at `from` counts.
+  const it = cronParser().CronExpressionParser.parse(parsed.unix, { tz: timezone ?? "UTC", currentDate: new Date(from.getTime() - 1), endDate: to });
+  const times: Date[] = [];
+  while (it.hasNext()) {
+    const t = it.next().toDate();
+    if (t.getTime() >= to.getTime()) break;
+    if (years && !years(t.getUTCFullYear())) continue;
+    if (times.length === limit) return { times, more: true };
+    times.push(t);
+  }
+  return { times, more: false };
+}
+
+function yearFilter(field: string): ((y: number) => boolean) | undefined {
+  if (field === "*") return undefined;
+  const ranges = field.split(",").map((r) => r.split("-").map(Number) as [number, number?]);
+  return (y) => ranges.some(([a, b]) => (b === undefined ? y === a : y >= a && y <= b));
+}

@@ -73,16 +73,19 @@ export interface ScheduleIR {
   timezone?: string;
   concurrency: Concurrency;
   startingDeadlineSeconds?: number;
+  /** Parameter → template (src/flow/placeholders.ts) the scheduled runs pass, e.g. `{day: "{date}"}`. */
+  parameters: Record<string, string>;
 }
 
 export type TriggerIR =
+  /** parameter name → template (src/flow/placeholders.ts), e.g. `{upstream.params.day}`. */
   | { kind: "afterFlow"; flow: string; parameters: Record<string, string> }
   | {
       kind: "event";
       source: string[];
       detailType?: string[];
       detail?: Record<string, JsonValue>;
-      /** parameter name → JSONPath into the event (e.g. `$.detail.key`). */
+      /** parameter name → JSONPath into the event (e.g. `$.detail.key`) or a template (`{date}`). */
       parameters: Record<string, string>;
     };
 

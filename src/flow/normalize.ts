@@ -95,7 +95,7 @@ export function normalize(raw: unknown, functionSteps: ReadonlySet<string>, lang
     ...(str(doc.description) ? { description: str(doc.description) } : {}),
     parameters,
     ...(durationOf(doc.timeout) ? { timeoutSeconds: durationOf(doc.timeout) } : {}),
-    ...(isObj(doc.schedule) ? { schedule: normalizeSchedule(doc.schedule) } : {}),
+    ...(isObj(doc.schedule) ? { schedule: normalizeSchedule(doc.schedule, parameters, problems) } : {}),
     triggers: Array.isArray(doc.triggers) ? doc.triggers.flatMap((t, i) => normalizeTrigger(t, i, parameters, problems)) : [],
     tags: sortedRecord(isObj(doc.tags) ? doc.tags : undefined, str),
     steps,
@@ -204,34 +204,40 @@ function normalizeRetry(r: Obj | undefined): RetryIR {
   };
 }
 
-function normalizeSchedule(s: Obj): ScheduleIR {
+function normalizeSchedule(s: Obj, params: ParameterIR[], problems: Problem[]): ScheduleIR {
   const deadline = durationOf(s.startingDeadline);
+  const parameters = mappedParams(isObj(s.parameters) ? s.parameters : undefined, params, ["schedule", "parameters"], "schedule", problems);
   return {
     cron: str(s.cron) ?? "",
     ...(str(s.timezone) ? { timezone: str(s.timezone) } : {}),
     concurrency: s.concurrency === "forbid" || s.concurrency === "replace" ? s.concurrency : "allow",
     ...(deadline ? { startingDeadlineSeconds: deadline } : {}),
+    parameters,
   };
+}
+
+/** A schedule's or trigger's `parameters`, sorted; names the flow does not declare are reported. */
+function mappedParams(m: Obj | undefined, params: ParameterIR[], base: DocPath, what: string, problems: Problem[]): Record<string, string> {
+  const out = sortedRecord(m, str);
+  const known = new Set(params.map((p) => p.name));
+  for (const k of Object.keys(out))
+    if (!known.has(k))
+      problems.push({ code: "TRIGGER_PARAM_UNKNOWN", message: `the ${what} sets parameter \`${k}\`, which the flow does not declare`, hint: `declare \`${k}\` under \`parameters\`, or remove it here`, path: [...base, k] });
+  return out;
 }
 
 function normalizeTrigger(t: unknown, i: number, params: ParameterIR[], problems: Problem[]): TriggerIR[] {
   if (!isObj(t)) return [];
-  const known = new Set(params.map((p) => p.name));
-  const checkParams = (m: Record<string, string>, base: DocPath) => {
-    for (const k of Object.keys(m))
-      if (!known.has(k))
-        problems.push({ code: "TRIGGER_PARAM_UNKNOWN", message: `the trigger sets parameter \`${k}\`, which the flow does not declare`, hint: `declare \`${k}\` under \`parameters\`, or remove it here`, path: [...base, k] });
-    return m;
-  };
+  const checkParams = (m: Obj | undefined, base: DocPath) => mappedParams(m, params, base, "trigger", problems);
   if (typeof t.afterFlow === "string") return [{ kind: "afterFlow", flow: t.afterFlow, parameters: {} }];
   if (isObj(t.afterFlow) && typeof t.afterFlow.flow === "string") {
-    const parameters = checkParams(sortedRecord(isObj(t.afterFlow.parameters) ? t.afterFlow.parameters : undefined, str), ["triggers", i, "afterFlow", "parameters"]);
+    const parameters = checkParams(isObj(t.afterFlow.parameters) ? t.afterFlow.parameters : undefined, ["triggers", i, "afterFlow", "parameters"]);
     return [{ kind: "afterFlow", flow: t.afterFlow.flow, parameters }];
   }
   if (isObj(t.event)) {
     const e = t.event;
     const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : undefined);
-    const parameters = checkParams(sortedRecord(isObj(e.parameters) ? e.parameters : undefined, str), ["triggers", i, "event", "parameters"]);
+    const parameters = checkParams(isObj(e.parameters) ? e.parameters : undefined, ["triggers", i, "event", "parameters"]);
     return [
       {
         kind: "event",

@@ -60,7 +60,13 @@ export function commandEnv(env: TaskEnv, t: TaskId, s: StepIR, attempt: number, 
     [COMMAND_ENV.inputDir]: inputDir,
     [COMMAND_ENV.outputDir]: outputDir,
     [COMMAND_ENV.params]: JSON.stringify(env.params),
+    [COMMAND_ENV.scheduledTime]: env.context.scheduledTime,
+    [COMMAND_ENV.trigger]: env.context.trigger,
   });
+  if (env.context.upstream) {
+    out[COMMAND_ENV.upstreamFlow] = env.context.upstream.flow;
+    out[COMMAND_ENV.upstreamRunId] = env.context.upstream.runId;
+  }
   for (const [name, v] of Object.entries(env.params)) out[paramEnvName(name)] = envText(v);
   if (item !== undefined) {
     out[COMMAND_ENV.item] = envText(item);

@@ -1,3 +1,4 @@
+import type { RunContext } from "../contract/run-context.ts";
 import type { StepContext, StepInput } from "../flow/author/types.ts";
 import type { JsonValue, StepIR } from "../flow/ir.ts";
 import { checkJson, decodeValue, encodeValue } from "./artifacts.ts";
@@ -27,6 +28,7 @@ export function createContext(opts: {
   step: StepIR;
   attempt: number;
   params: Record<string, JsonValue>;
+  run: RunContext;
   item: JsonValue | undefined;
   view: View;
   inputs: readonly TaskInput[];
@@ -69,6 +71,9 @@ export function createContext(opts: {
     index: task.index,
     attempt: opts.attempt,
     params: Object.freeze({ ...opts.params }),
+    scheduledTime: opts.run.scheduledTime,
+    trigger: opts.run.trigger,
+    upstream: opts.run.upstream ? Object.freeze({ ...opts.run.upstream }) : undefined,
     item: opts.item,
     inputs: Object.freeze(inputs),
     set(name, value) {

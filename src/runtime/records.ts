@@ -1,3 +1,4 @@
+import type { RunContext } from "../contract/run-context.ts";
 import type { JsonValue } from "../flow/ir.ts";
 import type { Datastore } from "../datastore/types.ts";
 import { keys, type TaskId } from "../contract/layout.ts";
@@ -72,6 +73,8 @@ export interface RunRecord {
   runId: string;
   status: RunStatus;
   params: Record<string, JsonValue>;
+  /** Absent in runs recorded before flowc 0.2. */
+  context?: RunContext;
   spec: string;
   startedAt: string;
   finishedAt?: string;

@@ -6,6 +6,7 @@ import type { TaskResult } from "./executor.ts";
 import { KILL_GRACE_MS } from "./container.ts";
 import { keys, newRunId, runPrefix, type TaskId } from "../contract/layout.ts";
 import { publishSpec } from "../datastore/publish.ts";
+import { RUN_CONTEXT_PARAM, runContextInput, type RunContext } from "../contract/run-context.ts";
 import type { ParamValues } from "../contract/params.ts";
 import { defaultSpawner, WorkerPool, WORKER_KILL_GRACE_MS, type WorkerSpawner } from "./pool.ts";
 import { PlainProgress, TtyProgress, type ProgressOut } from "./progress.ts";
@@ -17,6 +18,8 @@ export interface RunFlowOptions {
   flow: ValidFlow;
   /** Resolved parameters (flowc run checks them before calling this). */
   params: ParamValues;
+  /** When the run is for and what started it; every task gets it as a deployed task does. */
+  context: RunContext;
   ds: Datastore;
   runId?: string;
   maxWorkers: number;
@@ -53,6 +56,7 @@ export async function runFlow(o: RunFlowOptions): Promise<RunFlowResult> {
     runId,
     status: "running",
     params: o.params,
+    context: o.context,
     spec: spec.key,
     startedAt: new Date().toISOString(),
     host: hostname(),
@@ -62,6 +66,8 @@ export async function runFlow(o: RunFlowOptions): Promise<RunFlowResult> {
   await writeJson(ds, keys.run(name, runId), record);
 
   const task = (t: Task): TaskId => ({ flow: name, runId, ...t });
+  // The run context travels the way every target passes it: a reserved parameter that flowc step takes out.
+  const taskParams = { ...o.params, [RUN_CONTEXT_PARAM]: runContextInput(o.context) };
   const pool = new WorkerPool(o.maxWorkers, o.spawner ?? defaultSpawner(o.env, o.cwd));
   const stats = new RunStats(flow.graph);
   const plain = o.progress.isTTY ? undefined : new PlainProgress(o.progress);
@@ -82,7 +88,7 @@ export async function runFlow(o: RunFlowOptions): Promise<RunFlowResult> {
             message: `timed out after ${step.timeoutSeconds}s: the step did not return, so flowc killed its worker process and everything it started`,
           }
         : undefined;
-      const result = await pool.run({ root: ds.root, spec: spec.key, runId, step: t.step, index: t.index, attempt, params: o.params, echo: false, cwd: o.cwd }, watchdog);
+      const result = await pool.run({ root: ds.root, spec: spec.key, runId, step: t.step, index: t.index, attempt, params: taskParams, echo: false, cwd: o.cwd }, watchdog);
       if (result.status !== "succeeded") await settleMeta(ds, task(t), attempt, result);
       return result;
     },

@@ -8,6 +8,7 @@ import { loadSpec } from "./spec-loader.ts";
 import { resolveParams } from "../contract/params.ts";
 import { failedRecord, writeJson } from "./records.ts";
 import { shouldRetry } from "./retry.ts";
+import { contextOf, recordContext } from "./run-context.ts";
 import { StepRequestError } from "./task-types.ts";
 
 /** One task, as `flowc step` receives it (flags or FLOWC_* variables) and as a pool worker does. */
@@ -48,19 +49,22 @@ export async function runStep(req: StepRequest): Promise<TaskResult & { caught?:
   const node = spec.graph.nodes.get(req.step);
   if (!node) throw new StepRequestError(`the flow \`${spec.spec.flow.name}\` has no step \`${req.step}\` (spec ${spec.location})`);
   const declared = spec.spec.flow.parameters;
-  const decoded = Array.isArray(req.params) ? decodeArgoParams(JSON.stringify(req.params), declared) : { values: req.params, errors: [] };
+  const { context, params } = await contextOf(ds, spec.spec.flow, req);
+  const decoded = Array.isArray(params) ? decodeArgoParams(JSON.stringify(params), declared) : { values: params, errors: [] };
   const { values, problems } = resolveParams(declared, decoded.values, { strict: false });
   const messages = [...decoded.errors, ...problems.map((p) => p.message)];
   if (messages.length) throw new StepRequestError(messages.join("; "));
+  const flow = spec.spec.flow.name;
+  if (req.step === "start") await recordContext(ds, { flow, runId: req.runId, ...context, params: values, spec: req.spec });
   const argoOutputs = argoOutputsDir(req.env);
   const result = await executeTask(
-    { ds, spec, runId: req.runId, params: values, echo: req.echo, cwd: req.cwd, baseEnv: req.env, ...(argoOutputs ? { argoOutputs } : {}) },
+    { ds, spec, runId: req.runId, params: values, context, echo: req.echo, cwd: req.cwd, baseEnv: req.env, ...(argoOutputs ? { argoOutputs } : {}) },
     req.step,
     req.index,
     req.attempt,
   );
   if (req.catch && result.status !== "succeeded" && !shouldRetry(node.step.retry, req.attempt, result)) {
-    await writeJson(ds, keys.failed({ flow: spec.spec.flow.name, runId: req.runId, step: req.step, index: req.index }), failedRecord(result, req.attempt));
+    await writeJson(ds, keys.failed({ flow, runId: req.runId, step: req.step, index: req.index }), failedRecord(result, req.attempt));
     return { ...result, caught: true };
   }
   return result;

@@ -1,3 +1,4 @@
+import type { RunContext } from "../contract/run-context.ts";
 import type { JsonValue } from "../flow/ir.ts";
 import type { Datastore } from "../datastore/types.ts";
 import type { Encoding, TaskStatus } from "./records.ts";
@@ -10,6 +11,8 @@ export interface TaskEnv {
   runId: string;
   /** Resolved: defaults applied, types checked. */
   params: Record<string, JsonValue>;
+  /** When the run is for and what started it. */
+  context: RunContext;
   /** Copy the task's output to this process's stdout/stderr too. */
   echo: boolean;
   /** Where commands run. */

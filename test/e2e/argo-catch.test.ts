@@ -20,7 +20,7 @@ interface Template {
   dag?: { tasks: { name: string; template: string; depends?: string }[] };
 }
 interface WorkflowTemplate {
-  spec: { templates: Template[]; templateDefaults: { container: { env: { name: string; value: string }[] } } };
+  spec: { arguments?: { parameters: { name: string; value?: string }[] }; templates: Template[]; templateDefaults: { container: { env: { name: string; value: string }[] } } };
 }
 
 const dir = mkdtempSync(join(tmpdir(), "flowc-e2e-argo-"));
@@ -50,10 +50,20 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function pod(task: string, runId: string, deadlineKill: boolean): Promise<number | null> {
   const dag = wt.spec.templates.find((t) => t.dag)!.dag!;
   const tmpl = wt.spec.templates.find((t) => t.name === dag.tasks.find((x) => x.name === task)!.template)!;
-  const vars: Record<string, string> = { "workflow.name": runId, "inputs.parameters.step": task, "inputs.parameters.index": "", retries: "0" };
-  const [cmd, ...args] = tmpl.container!.command.map((a) => a.replace(/\{\{([^}]+)\}\}/g, (_, v: string) => vars[v.trim()] ?? ""));
+  // What Argo substitutes in a Workflow submitted from the template by hand: the arguments as JSON, the
+  // creation time; {{workflow.scheduledTime}} exists only in a CronWorkflow's runs and stays as written.
+  const vars: Record<string, string> = {
+    "workflow.name": runId,
+    "inputs.parameters.step": task,
+    "inputs.parameters.index": "",
+    retries: "0",
+    "workflow.parameters.json": JSON.stringify(wt.spec.arguments?.parameters ?? []),
+    "workflow.creationTimestamp": "2026-12-04T10:00:00Z",
+  };
+  const substitute = (text: string) => text.replace(/\{\{([^}]+)\}\}/g, (all, v: string) => vars[v.trim()] ?? all);
+  const [cmd, ...args] = tmpl.container!.command.map(substitute);
   expect(cmd).toBe("flowc");
-  const env = { ...process.env, ...Object.fromEntries(wt.spec.templateDefaults.container.env.map((e) => [e.name, e.value])), FLOWC_ARGO_OUTPUTS: join(dir, "argo-outputs") };
+  const env = { ...process.env, ...Object.fromEntries(wt.spec.templateDefaults.container.env.map((e) => [e.name, substitute(e.value)])), FLOWC_ARGO_OUTPUTS: join(dir, "argo-outputs") };
   const child = spawn(process.execPath, [BIN, ...args], { env, cwd: ROOT, detached: true, stdio: "ignore" });
   const timers: NodeJS.Timeout[] = [];
   if (deadlineKill && tmpl.activeDeadlineSeconds) {

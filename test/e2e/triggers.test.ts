@@ -24,6 +24,8 @@ const INGEST = join(FIXTURES, "ingest.yaml");
 const REPORT = join(FIXTURES, "report.ts");
 const TRAIN = join(EXAMPLES, "train.yaml");
 const HANDOFF = join(FIXTURES, "handoff.yaml");
+/** What a schedule without parameters passes: the run context, with the tick for Scheduler to fill in. */
+const SCHEDULED_INPUT = '{"_flowc":{"trigger":"schedule","scheduledTime":"<aws.scheduler.scheduled-time>"}}';
 const alias = (machine: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${machine}:${env}`;
 const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 
@@ -102,20 +104,21 @@ describe("GIVEN fixtures/report.ts (afterFlow: ingest, an event trigger, a sched
     expect(report.target).toMatchObject({ Arn: alias("e2e-report"), RoleArn: role("flowc-e2e-events") });
     const [delivered] = await matchedBy(rig.moto.clientConfig, report.pattern, [succeeded]);
     const input = targetInput(delivered!, report.target);
-    expect(JSON.parse(input)).toEqual({ upstream: up.runId, retries: "2" });
+    // The mapping passes a template and the run context; flowc step expands it in every task.
+    expect(JSON.parse(input)).toEqual({
+      upstream: "{upstream.runId}",
+      retries: "2",
+      _flowc: { trigger: "after-ingest", scheduledTime: delivered!.time, upstream: { flow: "ingest", runId: up.runId }, templates: ["upstream"] },
+    });
     const { ex, run } = await fire(report.target, input, `${env}-after-${up.runId.slice(-6)}`);
     expect(ex.status, `${ex.error}: ${ex.cause}`).toBe("SUCCEEDED");
     expect(run["start/_"]?.outputs).toEqual({ upstream: `${up.runId}\n`, file: "none\n", retries: "2\n" });
     expect(run["end/_"]?.stdout).toBe(`report after ${up.runId} for none\n`);
   }, 180_000);
 
-  // Known open bug, kept visible: `it.fails` passes while the bug stands and turns red the day the
-  // Step Functions compiler maps afterFlow parameters from the upstream run's input (then make it `it`).
-  it.fails("KNOWN BUG (afterFlow parameters differ between targets) — WHEN ingest succeeds with --param day=2026-12-01 THEN fixtures/handoff.yaml (afterFlow: { flow: ingest, parameters: { day: day } }) runs with day=2026-12-01, ingest's own parameter, as the same flow does on Argo", async () => {
-    // The flow format does not say what an afterFlow parameter's value is; the Argo compiler reads it as
-    // the name of an upstream parameter (docs/argo-mapping.md), the Step Functions compiler as a JSONPath
-    // into the EventBridge event, else a constant (docs/sfn-mapping.md). One flow, two meanings: this
-    // run gets the literal "day" on Step Functions. Reported to the lead (docs/e2e.md, "Bugs found").
+  it("WHEN ingest succeeds with --param day=2026-12-01 THEN fixtures/handoff.yaml (afterFlow: { flow: ingest, parameters: { day: \"{upstream.params.day}\" } }) runs with day=2026-12-01, ingest's own parameter, for the time ingest ended", async () => {
+    // One meaning on both targets: {upstream.params.NAME} is the upstream run's parameter as that run
+    // resolved it, read from the record its first task wrote (<flow>/<run>/context.json).
     const up = await rig.trigger(INGEST, env, { day: "2026-12-01" });
     expect((await rig.wait(up.arn)).status).toBe("SUCCEEDED");
     const event = await statusChange(up.arn);
@@ -126,6 +129,8 @@ describe("GIVEN fixtures/report.ts (afterFlow: ingest, an event trigger, a sched
     const { ex, run } = await fire(handoff.target, input, `${env}-handoff-${up.runId.slice(-6)}`, "e2e-handoff");
     expect(ex.status, `${ex.error}: ${ex.cause}`).toBe("SUCCEEDED");
     expect(run["start/_"]?.outputs.day).toBe("2026-12-01\n");
+    const context = JSON.parse((await rig.s3Files(`${env}/e2e-handoff/${env}-handoff-${up.runId.slice(-6)}`)).get("context.json")!.toString());
+    expect(context).toMatchObject({ trigger: "after-ingest", scheduledTime: `${new Date(delivered!.time).toISOString().slice(0, 19)}Z`, upstream: { flow: "ingest", runId: up.runId }, params: { day: "2026-12-01" } });
   }, 180_000);
 
   it("WHEN a FileLanded event arrives THEN report's event rule matches it only for source e2e.app and bucket `landing`, and its target runs report with the file's key; train's event rule turns `detail.day` into its `day` parameter", async () => {
@@ -143,7 +148,7 @@ describe("GIVEN fixtures/report.ts (afterFlow: ingest, an event trigger, a sched
     ]);
     expect(got.map((e) => e.detail.key)).toEqual(["2026/11/29/sales.csv"]);
     const input = targetInput(got[0]!, report.target);
-    expect(JSON.parse(input)).toEqual({ file: "2026/11/29/sales.csv" });
+    expect(JSON.parse(input)).toEqual({ file: "2026/11/29/sales.csv", _flowc: { trigger: "event-1", scheduledTime: got[0]!.time } });
     const { ex, run } = await fire(report.target, input, `${env}-landed-${Date.now()}`);
     expect(ex.status, `${ex.error}: ${ex.cause}`).toBe("SUCCEEDED");
     expect(run["start/_"]?.outputs).toEqual({ upstream: "none\n", file: "2026/11/29/sales.csv\n", retries: "0\n" });
@@ -153,11 +158,11 @@ describe("GIVEN fixtures/report.ts (afterFlow: ingest, an event trigger, a sched
     const day: BusEvent = { source: "my.app", "detail-type": "FileLanded", detail: { day: "2026-11-30" } };
     const matched = await matchedBy(rig.moto.clientConfig, train.pattern, [{ ...day, source: "e2e.app" }, day]);
     expect(matched.map((e) => e.source)).toEqual(["my.app"]);
-    expect(JSON.parse(targetInput(matched[0]!, train.target))).toEqual({ day: "2026-11-30" });
+    expect(JSON.parse(targetInput(matched[0]!, train.target))).toEqual({ day: "2026-11-30", _flowc: { trigger: "event-1", scheduledTime: matched[0]!.time } });
     expect(train.target).toMatchObject({ Arn: alias("train-model"), RoleArn: role("flowc-e2e-events") });
   }, 180_000);
 
-  it("WHEN the schedules are read back THEN each targets its alias with input {} and the scheduler role, in the flow's time zone, with the flow's cron; and report's target starts a run with the defaults", async () => {
+  it("WHEN the schedules are read back THEN each targets its alias with the run context as input and the scheduler role, in the flow's time zone, with the flow's cron; and report's target starts a run with the defaults", async () => {
     const get = (flow: string) => rig.scheduler.send(new GetScheduleCommand({ Name: `${flow}-${env}`, GroupName: "default" }));
     const report = await get("e2e-report");
     expect(report).toMatchObject({
@@ -165,14 +170,20 @@ describe("GIVEN fixtures/report.ts (afterFlow: ingest, an event trigger, a sched
       ScheduleExpressionTimezone: "Europe/Amsterdam",
       State: "ENABLED",
       FlexibleTimeWindow: { Mode: "OFF" },
-      Target: { Arn: alias("e2e-report"), RoleArn: role("flowc-e2e-scheduler"), Input: "{}" },
+      Target: { Arn: alias("e2e-report"), RoleArn: role("flowc-e2e-scheduler"), Input: SCHEDULED_INPUT },
     });
     expect(sameFires("30 6 * * 1-5", report.ScheduleExpression!, report.ScheduleExpressionTimezone!)).toBe(true);
     const train = await get("train-model");
-    expect(train).toMatchObject({ ScheduleExpression: "cron(0 6 ? * MON-FRI *)", ScheduleExpressionTimezone: "Europe/Amsterdam", Target: { Arn: alias("train-model"), Input: "{}" } });
+    expect(train).toMatchObject({
+      ScheduleExpression: "cron(0 6 ? * MON-FRI *)",
+      ScheduleExpressionTimezone: "Europe/Amsterdam",
+      Target: { Arn: alias("train-model"), Input: '{"day":"{date}","_flowc":{"trigger":"schedule","scheduledTime":"<aws.scheduler.scheduled-time>","templates":["day"]}}' },
+    });
     expect(sameFires("0 6 * * 1-5", train.ScheduleExpression!, train.ScheduleExpressionTimezone!)).toBe(true);
 
-    const { ex, run } = await fire(report.Target! as Target, report.Target!.Input!, `${env}-scheduled-${Date.now()}`);
+    // Scheduler fills in the tick; report ran as its 06:30 Amsterdam run of 4 December.
+    const tick = report.Target!.Input!.replace("<aws.scheduler.scheduled-time>", "2026-12-04T05:30:00Z");
+    const { ex, run } = await fire(report.Target! as Target, tick, `${env}-scheduled-${Date.now()}`);
     expect(ex.status, `${ex.error}: ${ex.cause}`).toBe("SUCCEEDED");
     expect(run["start/_"]?.outputs).toEqual({ upstream: "none\n", file: "none\n", retries: "0\n" });
   }, 180_000);
@@ -238,7 +249,7 @@ describe("GIVEN flows with schedules, deployed", () => {
       const s = await rig.scheduler.send(new GetScheduleCommand({ Name: `${flowFor(i)}-${env}`, GroupName: "default" }));
       expect(s.ScheduleExpression).toBe(aws);
       expect(s.ScheduleExpressionTimezone).toBe(tz);
-      expect(s.Target).toMatchObject({ Arn: alias(flowFor(i)), Input: "{}" });
+      expect(s.Target).toMatchObject({ Arn: alias(flowFor(i)), Input: SCHEDULED_INPUT });
       expect(sameFires(cron, s.ScheduleExpression!, s.ScheduleExpressionTimezone!)).toBe(true);
     },
   );

@@ -79,7 +79,7 @@ describe("GIVEN the flow from the issue with every shape", () => {
     const a = r.ir!.steps.find((s) => s.name === "a")!;
     expect(a.retry.times).toBe(1);
     expect(r.ir!.timeoutSeconds).toBe(12 * 3600);
-    expect(r.ir!.schedule).toEqual({ cron: "0 6 * * 1-5", timezone: "Europe/Amsterdam", concurrency: "forbid" });
+    expect(r.ir!.schedule).toEqual({ cron: "0 6 * * 1-5", timezone: "Europe/Amsterdam", concurrency: "forbid", parameters: { day: "{date}" } });
     expect(r.ir!.parameters.map((p) => p.name)).toEqual(["alpha", "day"]);
     expect(r.graph!.nodes.get("merge")!.closes).toBe("start");
     expect(r.graph!.nodes.get("gather")!.closes).toBe("fan");

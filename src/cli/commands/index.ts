@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { Io } from "../io.ts";
+import { registerBackfill } from "./backfill.ts";
 import { registerCompile } from "./compile.ts";
 import { registerDelete } from "./delete.ts";
 import { registerDeploy } from "./deploy.ts";
@@ -22,3 +23,5 @@ export const COMMANDS: Register[] = [registerValidate, registerCompile];
 COMMANDS.push(registerRun, registerStep, registerRuns, registerShow);
 // Deploying (issue 6; target-neutral, dispatched through deployTarget): deploy, diff, versions, promote, rollback, trigger, delete.
 COMMANDS.push(registerDeploy, registerDiff, registerVersions, registerPromote, registerRollback, registerTrigger, registerDelete);
+// Operating deployed flows: runs for a time.
+COMMANDS.push(registerBackfill);

@@ -1,6 +1,10 @@
 import type { Command } from "commander";
 import { availableParallelism } from "node:os";
+import type { RunContext } from "../../contract/run-context.ts";
+import type { FlowIR } from "../../flow/ir.ts";
 import { readFlow, isValid } from "../../flow/read.ts";
+import { parseTimeArg } from "../../util/zoned-time.ts";
+import { startAt } from "../scheduled-time.ts";
 import { openDatastore, DEFAULT_DATASTORE } from "../../datastore/index.ts";
 import { isRunId, keys } from "../../contract/layout.ts";
 import { parseParamFlags, resolveParams, type ParamValues } from "../../contract/params.ts";
@@ -12,6 +16,17 @@ import { CliError, EXIT, type Io } from "../io.ts";
 
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
+/** The run's context: a resumed run keeps its own; --scheduled-time runs it as the schedule would. */
+function startOf(ir: FlowIR, scheduledTime: string | undefined, previous: RunRecord | undefined): { context: RunContext; mapped: ParamValues } {
+  if (previous?.context) {
+    if (scheduledTime !== undefined && parseTimeArg(scheduledTime, ir.schedule?.timezone)?.toISOString().slice(0, 19) !== previous.context.scheduledTime.slice(0, 19))
+      throw new CliError(`run ${previous.runId} is for ${previous.context.scheduledTime}; a resumed run keeps its scheduled time`, EXIT.usage, "drop --scheduled-time, or start a new run (without --run-id)");
+    return { context: previous.context, mapped: {} };
+  }
+  const start = startAt(ir, scheduledTime);
+  return { context: start.context, mapped: start.mapped as ParamValues };
+}
+
 export function registerRun(program: Command, io: Io, done: (code: number) => void): void {
   program
     .command("run")
@@ -21,6 +36,7 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
     .option("-w, --max-workers <n>", "tasks that may run at once (the CPU count, at least 4)", String(Math.max(4, availableParallelism())))
     .option("-d, --datastore <root>", "a folder or s3://bucket/prefix", DEFAULT_DATASTORE)
     .option("--run-id <id>", "name the run; an existing run id resumes it (done tasks are skipped)")
+    .option("--scheduled-time <time>", "run as the schedule would for this time (ISO-8601; a date or a time without a zone is read in the schedule's time zone): the run's scheduled time, and the schedule's parameters for it")
     .addHelpText(
       "after",
       `
@@ -33,9 +49,10 @@ Examples:
   $ flowc run examples/foreach.yaml --param width=10
   $ flowc run examples/train.yaml --param day=2026-11-29 --max-workers 4
   $ flowc run flow.ts --datastore s3://my-bucket/flowc
-  $ flowc run flow.ts --run-id 20261129-120102-3fa2     # resume a failed run`,
+  $ flowc run flow.ts --run-id 20261129-120102-3fa2     # resume a failed run
+  $ flowc run examples/train.yaml --scheduled-time 2026-12-04T06:00   # the 06:00 Amsterdam run of 4 December: day=2026-12-04`,
     )
-    .action(async (file: string, opts: { param?: string[]; maxWorkers: string; datastore: string; runId?: string }) => {
+    .action(async (file: string, opts: { param?: string[]; maxWorkers: string; datastore: string; runId?: string; scheduledTime?: string }) => {
       const paramFlags = opts.param ?? [];
       const maxWorkers = Number(opts.maxWorkers);
       if (!Number.isInteger(maxWorkers) || maxWorkers < 1) throw new CliError(`--max-workers must be a whole number ≥ 1, not ${opts.maxWorkers}`, EXIT.usage);
@@ -49,12 +66,13 @@ Examples:
       }
       const ds = await openDatastore(opts.datastore, io.cwd);
 
-      // Resuming without --param: the run keeps the parameters it started with.
+      // Resuming: the run keeps its context and, without --param, the parameters it started with.
       let given: ParamValues;
       const flags = parseParamFlags(paramFlags, read.ir.parameters);
       const previous = opts.runId ? await readJson<RunRecord>(ds, keys.run(read.ir.name, opts.runId)) : undefined;
+      const start = startOf(read.ir, opts.scheduledTime, previous);
       if (previous && paramFlags.length === 0) given = previous.params;
-      else given = flags.values;
+      else given = { ...start.mapped, ...flags.values };
       const resolved = resolveParams(read.ir.parameters, given, { strict: true });
       const problems = [...flags.problems, ...resolved.problems];
       if (problems.length) {
@@ -67,6 +85,7 @@ Examples:
       const result = await runFlow({
         flow: read,
         params: resolved.values,
+        context: start.context,
         ds,
         ...(opts.runId ? { runId: opts.runId } : {}),
         maxWorkers,

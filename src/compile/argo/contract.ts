@@ -32,7 +32,14 @@ export const ENTRYPOINT = "main";
  * Environment of every task container, set once in the WorkflowTemplate's templateDefaults.
  * FLOWC_TARGET=argo tells `flowc step` to write FOREACH_PATH and SWITCH_PATH (docs/step-contract.md).
  */
-export const ENV = { root: STEP_ENV.root, spec: STEP_ENV.spec, params: STEP_ENV.params, target: STEP_ENV.target } as const;
+export const ENV = { root: STEP_ENV.root, spec: STEP_ENV.spec, params: STEP_ENV.params, target: STEP_ENV.target, startedAt: STEP_ENV.startedAt, cronTime: STEP_ENV.cronTime } as const;
+/**
+ * The run's own clock: Argo sets {{workflow.scheduledTime}} only in Workflows a CronWorkflow creates
+ * (elsewhere the tag stays as written, and flowc step ignores it); the creation time stands for the
+ * start of any other run.
+ */
+export const CRON_TIME = "{{workflow.scheduledTime}}";
+export const CREATED_AT = "{{workflow.creationTimestamp}}";
 /** Argo fills this with the JSON array of all workflow parameters, JSON-encoded by Argo itself. */
 export const ALL_PARAMS = "{{workflow.parameters.json}}";
 

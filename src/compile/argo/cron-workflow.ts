@@ -1,6 +1,8 @@
 import type { ArgoConfig } from "../../config/types.ts";
 import { parseCron } from "../../flow/cron.ts";
 import type { FlowIR, ScheduleIR } from "../../flow/ir.ts";
+import { toCompactJson } from "../../render/serialize.ts";
+import { contextInput, RUN_CONTEXT_PARAM, startArguments } from "../start-arguments.ts";
 import type { CompileProblem } from "../types.ts";
 import { LABELS, objectMeta, runLabels, type Identity } from "./labels.ts";
 import type { K8sObject } from "./types.ts";
@@ -25,15 +27,13 @@ export function cronWorkflow(ir: FlowIR, schedule: ScheduleIR, argo: ArgoConfig,
   if (f.year !== "*") problems.push({ code: "TARGET_UNSUPPORTED", message: `Argo cron has no year field (\`${f.year}\`)`, hint: "use `*` for the year, or 5-field cron", path: at });
   if ([f.dayOfMonth, f.dayOfWeek].some((x) => /[LW#]/.test(x)))
     problems.push({ code: "TARGET_UNSUPPORTED", message: "Argo cron does not support `L`, `W` or `#`", hint: "list the days explicitly", path: at });
-  const unfilled = ir.parameters.filter((p) => p.required);
-  if (unfilled.length)
-    problems.push({
-      code: "TARGET_UNSUPPORTED",
-      severity: "warning",
-      message: `scheduled runs cannot supply the required parameter${unfilled.length > 1 ? "s" : ""} ${unfilled.map((p) => `\`${p.name}\``).join(", ")}: Argo will refuse to start them`,
-      hint: "give the parameter a default, or start this flow by a trigger instead of a schedule",
-      path: ["schedule"],
-    });
+  // The mapping goes in as templates that flowc step expands; the tick reaches the tasks as
+  // {{workflow.scheduledTime}} (FLOWC_CRON_TIME), which Argo sets in the Workflows a CronWorkflow creates.
+  const args = startArguments(schedule.parameters ?? {});
+  const parameters = [
+    ...Object.entries(args.values).map(([name, value]) => ({ name, value })),
+    { name: RUN_CONTEXT_PARAM, value: toCompactJson(contextInput("schedule", args)) },
+  ];
   return {
     apiVersion: ARGO_API_VERSION,
     kind: "CronWorkflow",
@@ -44,7 +44,7 @@ export function cronWorkflow(ir: FlowIR, schedule: ScheduleIR, argo: ArgoConfig,
       concurrencyPolicy: POLICY[schedule.concurrency],
       ...(schedule.startingDeadlineSeconds !== undefined ? { startingDeadlineSeconds: schedule.startingDeadlineSeconds } : {}),
       workflowMetadata: { labels: runLabels(id, { [LABELS.trigger]: "schedule" }) },
-      workflowSpec: { workflowTemplateRef: { name: names.template } },
+      workflowSpec: { workflowTemplateRef: { name: names.template }, arguments: { parameters } },
     },
   };
 }

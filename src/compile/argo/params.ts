@@ -1,4 +1,5 @@
 import { encodeParamValue } from "../../contract/params.ts";
+import { RUN_CONTEXT_PARAM } from "../../contract/run-context.ts";
 import type { ParameterIR } from "../../flow/ir.ts";
 import type { ArgoParameter } from "./types.ts";
 
@@ -18,17 +19,23 @@ import type { ArgoParameter } from "./types.ts";
  * (src/contract/params.ts) and the types the flow spec declares.
  */
 
-/** The workflow argument of each flow parameter. Required parameters have no value: Argo then refuses a submission without one. */
+/**
+ * The workflow argument of each flow parameter, and of the run context (`_flowc`, empty for a run
+ * started by hand; docs/step-contract.md). Required parameters have no value: Argo then refuses a
+ * submission without one.
+ */
 export function workflowArguments(params: readonly ParameterIR[]): ArgoParameter[] {
-  return params.map((p) => {
-    const absentable = !p.required && p.default === undefined;
-    return {
-      name: p.name,
-      ...(p.required ? {} : { value: p.default === undefined ? "" : encodeParamValue(p.default, p.type) }),
-      // The UI offers a choice; "" stands for "not given" when the parameter has no default.
-      ...(p.type === "boolean" ? { enum: absentable ? ["", "true", "false"] : ["true", "false"] } : {}),
-      ...(p.description ? { description: p.description } : {}),
-    };
-  });
+  return [...params.map(flowArgument), { name: RUN_CONTEXT_PARAM, value: "", description: "flowc: the run context (scheduled time, trigger); set by flowc, schedules and triggers" }];
+}
+
+function flowArgument(p: ParameterIR): ArgoParameter {
+  const absentable = !p.required && p.default === undefined;
+  return {
+    name: p.name,
+    ...(p.required ? {} : { value: p.default === undefined ? "" : encodeParamValue(p.default, p.type) }),
+    // The UI offers a choice; "" stands for "not given" when the parameter has no default.
+    ...(p.type === "boolean" ? { enum: absentable ? ["", "true", "false"] : ["true", "false"] } : {}),
+    ...(p.description ? { description: p.description } : {}),
+  };
 }
 

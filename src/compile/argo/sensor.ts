@@ -3,6 +3,9 @@ import type { FlowIR, ParameterIR, TriggerIR } from "../../flow/ir.ts";
 import type { CompileProblem } from "../types.ts";
 import { LABELS, objectMeta, runLabels, type Identity } from "./labels.ts";
 import { encodeParamValue } from "../../contract/params.ts";
+import { triggerName } from "../../contract/run-context.ts";
+import { toCompactJson } from "../../render/serialize.ts";
+import { contextInput, RUN_CONTEXT_PARAM, startArguments, type StartArguments } from "../start-arguments.ts";
 import { detailFilters, exactly } from "./sensor-filters.ts";
 import type { K8sObject } from "./types.ts";
 import { ARGO_API_VERSION } from "./workflow-template.ts";
@@ -17,10 +20,12 @@ import { ARGO_API_VERSION } from "./workflow-template.ts";
  *   docs/argo-mapping.md) for a Workflow labelled with flow X and this environment whose phase is
  *   Succeeded. Such a Workflow is updated more than once after it succeeds, so the submitted Workflow
  *   is named after the upstream's uid: a repeat is refused as AlreadyExists instead of starting twice.
- *   `parameters: {mine: theirs}` passes the upstream run's parameter `theirs` on as `mine`.
  * - `event` listens on the event EventSource, which must deliver the event JSON as the body (a
  *   webhook does): `source`, `detail-type` and `detail` become data filters, and each `$.a.b` path
  *   becomes the dataKey `body.a.b`.
+ * Mapped parameters go into the Workflow as templates that flowc step expands; the run context
+ * (`_flowc`: trigger, scheduled time = the upstream's end or the event's `time`, upstream run) is
+ * rendered from the event by a dataTemplate (docs/step-contract.md, "Run context").
  * - Config `eventSource` / `workflowEventSource` name the EventSources, optionally as `name/event`.
  */
 export const DEFAULT_SOURCES = { event: "flowc-events/flowc", workflow: "flowc-workflows/workflows" } as const;
@@ -57,10 +62,9 @@ type Part = { dependency: Record<string, unknown>; trigger: Record<string, unkno
 function afterFlow(t: Extract<TriggerIR, { kind: "afterFlow" }>, i: number, ctx: Ctx, id: Identity): Part {
   const dep = `after_${t.flow.replace(/-/g, "_")}`;
   const [eventSourceName, eventName] = source(ctx.argo.workflowEventSource ?? DEFAULT_SOURCES.workflow, "workflows");
-  const mapped = Object.entries(t.parameters).map(([mine, theirs]) => ({
-    name: mine,
-    dataKey: `body.spec.arguments.parameters.#(name==${JSON.stringify(theirs)}).value`,
-  }));
+  const trigger = triggerName(ctx.ir.triggers, i);
+  const args = startArguments(t.parameters);
+  const context = contextTemplate(trigger, args, "{{ .Input.body.status.finishedAt }}", { flow: t.flow, runId: "{{ .Input.body.metadata.name }}" });
   return {
     dependency: {
       name: dep,
@@ -74,12 +78,12 @@ function afterFlow(t: Extract<TriggerIR, { kind: "afterFlow" }>, i: number, ctx:
         ],
       },
     },
-    trigger: submit(`after-${t.flow}`, dep, mapped, ctx, id, [
+    trigger: submit(trigger, dep, args, context, ctx, id, [
       {
         src: { dependencyName: dep, dataTemplate: `${ctx.runPrefix}-{{ .Input.body.metadata.uid | sha256sum | trunc 12 }}` },
         dest: "metadata.name",
       },
-    ], ["triggers", i, "afterFlow"]),
+    ]),
   };
 }
 
@@ -90,36 +94,33 @@ function onEvent(t: Extract<TriggerIR, { kind: "event" }>, i: number, ctx: Ctx, 
   const data: Record<string, unknown>[] = [{ path: "body.source", type: "string", value: t.source.map(exactly) }];
   if (t.detailType) data.push({ path: "body.detail-type", type: "string", value: t.detailType.map(exactly) });
   if (t.detail) data.push(...detailFilters(t.detail, "body.detail", [...at, "detail"], ctx.problems));
-  const mapped = Object.entries(t.parameters).map(([name, path]) => ({ name, dataKey: `body${path.slice(1)}` }));
+  const args = startArguments(t.parameters);
+  const trigger = triggerName(ctx.ir.triggers, i);
   return {
     dependency: { name: dep, eventSourceName, eventName, filters: { data } },
-    trigger: submit(`event-${i}`, dep, mapped, ctx, id, [], at),
+    trigger: submit(trigger, dep, args, contextTemplate(trigger, args, '{{ .Input.body.time | default "" }}'), ctx, id, []),
   };
 }
 
-/** The argoWorkflow trigger: submit a Workflow that references the template, parameters from the event. */
-function submit(
-  name: string,
-  dep: string,
-  mapped: { name: string; dataKey: string }[],
-  ctx: Ctx,
-  id: Identity,
-  extra: Record<string, unknown>[],
-  at: (string | number)[],
-): Record<string, unknown> {
+/** The `_flowc` argument as a Go template over the event (JSON with the event's values spliced in). */
+function contextTemplate(trigger: string, args: StartArguments, time: string, upstream?: { flow: string; runId: string }): string {
+  return toCompactJson(contextInput(trigger, args, { scheduledTime: "@time", ...(upstream ? { upstream: { flow: upstream.flow, runId: "@run" } } : {}) }))
+    .replace("@time", time)
+    .replace("@run", upstream?.runId ?? "");
+}
+
+/**
+ * The argoWorkflow trigger: submit a Workflow that references the template, with the mapped
+ * parameters (templates as they are, JSONPaths from the event) and the run context.
+ */
+function submit(name: string, dep: string, mapped: StartArguments, context: string, ctx: Ctx, id: Identity, extra: Record<string, unknown>[]): Record<string, unknown> {
   const declared = new Map(ctx.ir.parameters.map((p) => [p.name, p]));
-  const args = mapped.filter((m) => declared.has(m.name));
-  for (const m of mapped) if (!declared.has(m.name)) ctx.problems.push({ code: "TRIGGER_PARAM_UNKNOWN", message: `the trigger sets parameter \`${m.name}\`, which the flow does not declare`, hint: "declare it under `parameters`", path: [...at, "parameters", m.name] });
-  const missing = ctx.ir.parameters.filter((p) => p.required && !args.some((m) => m.name === p.name));
-  if (missing.length)
-    ctx.problems.push({
-      code: "TARGET_UNSUPPORTED",
-      severity: "warning",
-      message: `trigger \`${name}\` does not supply the required parameter${missing.length > 1 ? "s" : ""} ${missing.map((p) => `\`${p.name}\``).join(", ")}: Argo will refuse the Workflows it submits`,
-      hint: "map the parameter under the trigger's `parameters`, or give it a default",
-      path: at,
-    });
   const fallback = (p: ParameterIR) => (!p.required && p.default !== undefined ? encodeParamValue(p.default, p.type) : undefined);
+  const names = [...Object.keys(mapped.values), ...Object.keys(mapped.jsonPaths)].filter((n) => declared.has(n)).sort();
+  const args = [
+    ...names.map((n) => ({ name: n, value: mapped.values[n] ?? fallback(declared.get(n)!) ?? "" })),
+    { name: RUN_CONTEXT_PARAM, value: "" },
+  ];
   return {
     template: {
       name,
@@ -137,17 +138,20 @@ function submit(
             },
             spec: {
               workflowTemplateRef: { name: ctx.template },
-              ...(args.length ? { arguments: { parameters: args.map((m) => ({ name: m.name, value: fallback(declared.get(m.name)!) ?? "" })) } } : {}),
+              arguments: { parameters: args },
             },
           },
         },
         parameters: [
           ...extra,
-          ...args.map((m, k) => {
-            const value = fallback(declared.get(m.name)!);
+          ...names.flatMap((n, k) => {
+            const path = mapped.jsonPaths[n];
+            if (!path) return [];
+            const value = fallback(declared.get(n)!);
             // A missing field falls back to the parameter's default; a required one fails the trigger.
-            return { src: { dependencyName: dep, dataKey: m.dataKey, ...(value !== undefined ? { value } : {}) }, dest: `spec.arguments.parameters.${k}.value` };
+            return [{ src: { dependencyName: dep, dataKey: `body${path.slice(1)}`, ...(value !== undefined ? { value } : {}) }, dest: `spec.arguments.parameters.${k}.value` }];
           }),
+          { src: { dependencyName: dep, dataTemplate: context }, dest: `spec.arguments.parameters.${names.length}.value` },
         ],
       },
     },

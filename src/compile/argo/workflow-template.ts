@@ -1,7 +1,7 @@
 import type { ArgoConfig } from "../../config/types.ts";
 import { ArgoNamer } from "../../names/argo.ts";
 import type { CompileInput, CompileProblem } from "../types.ts";
-import { ALL_PARAMS, ARGO_MAX, CONTAINER_NAME, ENTRYPOINT, ENV } from "./contract.ts";
+import { ALL_PARAMS, ARGO_MAX, CONTAINER_NAME, CREATED_AT, CRON_TIME, ENTRYPOINT, ENV } from "./contract.ts";
 import { dagTemplates } from "./dag.ts";
 import { objectMeta, runLabels, type Identity } from "./labels.ts";
 import { workflowArguments } from "./params.ts";
@@ -38,7 +38,7 @@ export function workflowTemplate(input: CompileInput, argo: ArgoConfig, name: st
     metadata: objectMeta(name, id, argo, ir.description ? { "workflows.argoproj.io/description": ir.description } : {}),
     spec: {
       entrypoint: ENTRYPOINT,
-      ...(args.length ? { arguments: { parameters: args } } : {}),
+      arguments: { parameters: args },
       ...(ir.timeoutSeconds ? { activeDeadlineSeconds: ir.timeoutSeconds } : {}),
       ...(argo.serviceAccount ? { serviceAccountName: argo.serviceAccount } : {}),
       ...(argo.imagePullSecrets.length ? { imagePullSecrets: argo.imagePullSecrets.map((n) => ({ name: n })) } : {}),
@@ -55,8 +55,10 @@ export function workflowTemplate(input: CompileInput, argo: ArgoConfig, name: st
             { name: ENV.root, value: env.datastore },
             { name: ENV.spec, value: spec.key },
             { name: ENV.target, value: "argo" },
-            // Argo knows {{workflow.parameters.json}} only when the workflow declares parameters.
-            { name: ENV.params, value: args.length ? ALL_PARAMS : "{}" },
+            // Every template declares the run context parameter, so {{workflow.parameters.json}} always exists.
+            { name: ENV.params, value: ALL_PARAMS },
+            { name: ENV.startedAt, value: CREATED_AT },
+            { name: ENV.cronTime, value: CRON_TIME },
           ],
         },
       },

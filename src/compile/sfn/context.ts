@@ -48,6 +48,8 @@ export function buildSharedEnv(env: EnvConfig, spec: SpecRef, common: Record<str
     { Name: STEP_ENV.root, Value: env.datastore },
     { Name: STEP_ENV.spec, Value: spec.key },
     { Name: STEP_ENV.params, "Value.$": `States.JsonToString(${paramsExpr})` },
+    // Evaluated once, in the top-level execution: a Distributed Map's children have start times of their own.
+    { Name: STEP_ENV.startedAt, "Value.$": "$$.Execution.StartTime" },
     ...Object.entries(common).map(([Name, Value]) => ({ Name, Value })),
   ];
 }

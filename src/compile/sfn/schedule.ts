@@ -1,3 +1,5 @@
+import { contextInput, RUN_CONTEXT_PARAM, startArguments } from "../start-arguments.ts";
+import { toCompactJson } from "../../render/serialize.ts";
 import { mergeUnder, template } from "../templates.ts";
 import type { CompileProblem } from "../types.ts";
 import type { SfnContext } from "./context.ts";
@@ -5,6 +7,14 @@ import { toAwsCron } from "./cron.ts";
 
 /** EventBridge Scheduler keeps retrying a failed start for at most a day, and no less than a minute. */
 const EVENT_AGE = { min: 60, max: 86_400 };
+
+/** Scheduler substitutes this context attribute with the tick, ISO-8601 UTC, in a templated target's Input. */
+const SCHEDULED_TIME = "<aws.scheduler.scheduled-time>";
+
+export function scheduledInput(mapping: Record<string, string>): string {
+  const args = startArguments(mapping);
+  return toCompactJson({ ...args.values, [RUN_CONTEXT_PARAM]: contextInput("schedule", args, { scheduledTime: SCHEDULED_TIME }) });
+}
 
 /**
  * The flow's schedule as an EventBridge Scheduler CreateSchedule input: Scheduler (unlike EventBridge
@@ -31,8 +41,9 @@ export function scheduleDocument(ctx: SfnContext): { doc?: Record<string, unknow
     Target: {
       Arn: ctx.arns.alias(ctx.names.stateMachine, ctx.names.alias),
       RoleArn: ctx.sfn.schedulerRoleArn,
-      // Parameter defaults are merged by the machine itself, so a scheduled run starts from nothing.
-      Input: "{}",
+      // The mapped parameters and the run context; Scheduler fills in the tick (a templated target's
+      // context attribute). Parameter defaults are merged by the machine itself.
+      Input: scheduledInput(s.parameters ?? {}),
       // A start that is late by more than the flow's startingDeadline is dropped, not retried.
       ...(deadline ? { RetryPolicy: { MaximumEventAgeInSeconds: Math.min(EVENT_AGE.max, Math.max(EVENT_AGE.min, deadline)) } } : {}),
     },

@@ -18,11 +18,12 @@ type TaskBody = Omit<TaskState, "Next" | "End">;
 function environment(ctx: SfnContext, step: StepIR): { Environment: EnvVar[] } | { "Environment.$": string } {
   // commonStepEnv is a subset of every step's env, so equal sizes mean equal envs.
   if (Object.keys(step.env).length === Object.keys(ctx.commonStepEnv).length) return { "Environment.$": "$.env" };
-  // ASL cannot append to an array, so a step with env of its own lists the shared variables itself.
-  const shared = ctx.sharedEnv.filter((v) => !(v.Name in ctx.commonStepEnv));
+  // ASL cannot append to an array, so a step with env of its own lists the shared variables itself;
+  // values computed at the start are read from the context's copy (`$.env[i]`), not computed again.
+  const shared = ctx.sharedEnv.map((v, i) => ({ v, i })).filter(({ v }) => !(v.Name in ctx.commonStepEnv));
   return {
     Environment: [
-      ...shared.map((v) => (v.Name === STEP_ENV.params ? { Name: v.Name, "Value.$": "States.JsonToString($.params)" } : v)),
+      ...shared.map(({ v, i }) => (v.Name === STEP_ENV.params ? { Name: v.Name, "Value.$": "States.JsonToString($.params)" } : "Value.$" in v ? { Name: v.Name, "Value.$": `$.env[${i}].Value` } : v)),
       ...Object.entries(step.env).map(([Name, Value]) => ({ Name, Value })),
     ],
   };

@@ -1,4 +1,6 @@
+import { triggerName } from "../../contract/run-context.ts";
 import type { TriggerIR } from "../../flow/ir.ts";
+import { contextInput, RUN_CONTEXT_PARAM, startArguments } from "../start-arguments.ts";
 import { machineName } from "../../names/sfn.ts";
 import { toCompactJson } from "../../render/serialize.ts";
 import { mergeUnder, template } from "../templates.ts";
@@ -13,8 +15,10 @@ import { checkEventInput } from "./limits.ts";
  * - afterFlow: the upstream machine's "Execution Status Change" event with status SUCCEEDED. The event
  *   names the base machine ARN (never an alias or version), so that is what the pattern matches.
  * - event: the pattern as written (source, detail-type, detail).
- * Parameters map event fields to the run's input with an InputTransformer; values of afterFlow
- * parameters that are not JSONPaths (`$.…`) are constants.
+ * Every rule starts the run with an InputTransformer: the mapped parameters (templates expanded by
+ * flowc step; an event trigger's JSONPaths resolved by EventBridge, keeping their JSON type) and the
+ * run context `_flowc` with the trigger's name, the event's time as the scheduled time and, for
+ * afterFlow, the upstream run (docs/step-contract.md, "Run context").
  */
 export function triggersDocument(ctx: SfnContext): { doc?: Record<string, unknown>; problems: CompileProblem[] } {
   const triggers = ctx.ir.triggers;
@@ -26,11 +30,10 @@ export function triggersDocument(ctx: SfnContext): { doc?: Record<string, unknow
       ],
     };
   const problems: CompileProblem[] = [];
-  let events = 0;
   const rules = triggers.map((t, i) => {
-    const suffix = t.kind === "afterFlow" ? `after-${t.flow}` : `event-${++events}`;
-    const target = { Id: "flowc", Arn: ctx.arns.alias(ctx.names.stateMachine, ctx.names.alias), RoleArn: ctx.sfn.eventsRoleArn!, ...targetInput(t) };
-    const text = "Input" in target ? target.Input : target.InputTransformer.InputTemplate;
+    const suffix = triggerName(triggers, i);
+    const target = { Id: "flowc", Arn: ctx.arns.alias(ctx.names.stateMachine, ctx.names.alias), RoleArn: ctx.sfn.eventsRoleArn!, ...targetInput(triggers, i) };
+    const text = target.InputTransformer.InputTemplate;
     problems.push(...checkEventInput(`the input of trigger ${i + 1}`, text, ["triggers", i]));
     const generated = {
       Name: ctx.names.rule(suffix),
@@ -53,14 +56,22 @@ function pattern(ctx: SfnContext, t: TriggerIR): Record<string, unknown> {
   return { source: t.source, ...(t.detailType ? { "detail-type": t.detailType } : {}), ...(t.detail ? { detail: t.detail } : {}) };
 }
 
-type TargetInput = { Input: string } | { InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: string } };
+type TargetInput = { InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: string } };
 
-function targetInput(t: TriggerIR): TargetInput {
-  const entries = Object.entries(t.parameters);
-  const paths = entries.filter(([, v]) => v.startsWith("$"));
-  const constants = Object.fromEntries(entries.filter(([, v]) => !v.startsWith("$")));
-  if (paths.length === 0) return { Input: toCompactJson(constants) };
-  // Unquoted placeholders keep the event value's JSON type (a number stays a number).
-  const parts = entries.map(([k, v]) => (v.startsWith("$") ? `${JSON.stringify(k)}:<${k}>` : `${JSON.stringify(k)}:${JSON.stringify(v)}`));
-  return { InputTransformer: { InputPathsMap: Object.fromEntries(paths), InputTemplate: `{${parts.join(",")}}` } };
+/** InputPathsMap names of flowc's own: upper case, which no parameter name can be. */
+const EVENT_TIME = "FlowcTime";
+const UPSTREAM_RUN = "FlowcRun";
+
+function targetInput(triggers: readonly TriggerIR[], i: number): TargetInput {
+  const t = triggers[i]!;
+  const args = startArguments(t.parameters);
+  // Unquoted placeholders keep the event value's JSON type (a number stays a number; strings are quoted).
+  const parts = Object.keys(t.parameters).map((k) => `${JSON.stringify(k)}:${k in args.jsonPaths ? `<${k}>` : JSON.stringify(args.values[k])}`);
+  const context = toCompactJson(contextInput(triggerName(triggers, i), args, { scheduledTime: "@time", ...(t.kind === "afterFlow" ? { upstream: { flow: t.flow, runId: "@run" } } : {}) }))
+    .replace('"@time"', `<${EVENT_TIME}>`)
+    .replace('"@run"', `<${UPSTREAM_RUN}>`);
+  parts.push(`${JSON.stringify(RUN_CONTEXT_PARAM)}:${context}`);
+  // The event's time is when the upstream run ended (afterFlow) or the event happened.
+  const paths = { ...args.jsonPaths, [EVENT_TIME]: "$.time", ...(t.kind === "afterFlow" ? { [UPSTREAM_RUN]: "$.detail.name" } : {}) };
+  return { InputTransformer: { InputPathsMap: paths, InputTemplate: `{${parts.join(",")}}` } };
 }

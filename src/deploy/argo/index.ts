@@ -4,7 +4,7 @@ import { userError } from "./errors.ts";
 import { label } from "./label.ts";
 import { planLive, reconcile } from "./reconcile.ts";
 import { listRuns } from "./runs.ts";
-import { submit } from "./trigger.ts";
+import { backfillName, submit, workflowRun } from "./trigger.ts";
 
 /**
  * Deploying to Argo Workflows through the Kubernetes API, with no controller of flowc's own:
@@ -32,7 +32,9 @@ export function createArgoTarget(deps: ArgoDeps = {}): DeployTarget {
       }),
     apply: (ctx) => run(ctx, (conn) => reconcile(ctx, conn, "deploy")),
     destroy: (ctx) => run(ctx, (conn) => reconcile(ctx, conn, "destroy")),
-    trigger: (ctx, params) => run(ctx, (conn) => submit(ctx, conn, params)),
+    start: (ctx, req) => run(ctx, (conn) => submit(ctx, conn, req)),
+    run: (ctx, name) => run(ctx, (conn) => workflowRun(ctx, conn, name)),
+    backfillName,
     runs: (ctx, { limit }) => run(ctx, (conn) => listRuns(ctx, conn, limit)),
     label,
   };

@@ -4,8 +4,10 @@ import { encodeParamValue } from "../../contract/params.ts";
 import type { KubeObject } from "../../kube/client.ts";
 import { argoObjectNames } from "../../names/argo.ts";
 import { resolveParams } from "../../contract/params.ts";
+import { isScheduled, RUN_CONTEXT_PARAM, runContextInput } from "../../contract/run-context.ts";
+import { KubeError } from "../../kube/errors.ts";
 import { TAG } from "../ownership.ts";
-import type { DeployContext, RunInfo } from "../target.ts";
+import type { DeployContext, RunInfo, StartRequest, StartResult } from "../target.ts";
 import type { Connection } from "./connect.ts";
 import { desiredObjects } from "./desired.ts";
 import { ArgoDeployError } from "./errors.ts";
@@ -14,15 +16,22 @@ import { runInfo } from "./runs.ts";
 /** Marks one submission, so a retried create can find the Workflow its lost first attempt made. */
 const SUBMISSION = "flowc.dev/submission";
 
+/** Argo's own annotation for the tick of a Workflow a CronWorkflow created ({{workflow.scheduledTime}}). */
+const SCHEDULED_TIME = "workflows.argoproj.io/scheduled-time";
+
+/** A backfilled run is named as the CronWorkflow would name its run for that tick: one run per tick, whoever starts it. */
+export const backfillName = (ctx: DeployContext, tick: Date) => `${argoObjectNames(ctx.compiled.flow.ir.name, ctx.compiled.env.name).cronWorkflow}-${Math.floor(tick.getTime() / 1000)}`;
+
 /**
  * Starts a run: a Workflow that references the deployed WorkflowTemplate, as `argo submit --from`
- * does. Parameters are checked against the flow first (unknown names, types, required ones), exactly
- * as `flowc run` checks them, so a typo fails here and not in the first pod.
+ * does, with the run context in the `_flowc` argument. Parameters are checked against the flow
+ * first (unknown names, types, required ones), exactly as `flowc run` checks them, so a typo fails
+ * here and not in the first pod. A named start (backfill) creates that name or finds it taken.
  */
-export async function submit(ctx: DeployContext, conn: Connection, given: Record<string, unknown>): Promise<RunInfo> {
+export async function submit(ctx: DeployContext, conn: Connection, req: StartRequest): Promise<StartResult> {
   const { ir } = ctx.compiled.flow;
   const env = ctx.compiled.env.name;
-  const { values, problems } = resolveParams(ir.parameters, given, { strict: true });
+  const { values, problems } = resolveParams(ir.parameters, req.params, { strict: true });
   if (problems.length) throw new ArgoDeployError(problems.map((p) => p.message).join("\n"), `pass parameters as --param name=value; \`flowc validate ${ctx.compiled.flow.loaded.file}\` lists them`);
 
   const template = desiredObjects(ctx.compiled, { namespace: conn.namespace, ownerToken: conn.owner }).find((o) => o.kind === "WorkflowTemplate")!;
@@ -33,20 +42,43 @@ export async function submit(ctx: DeployContext, conn: Connection, given: Record
   if (deployedHash && deployedHash !== template.metadata.labels?.[LABELS.hash])
     ctx.log.warn(`the deployed ${name} is another build of ${ir.name} than ${ctx.compiled.flow.loaded.file} (hash ${deployedHash.slice(0, 12)}); parameters were checked against the local file`);
 
+  const ui = ctx.compiled.env.argo?.uiUrl;
+  if (req.name) {
+    const existing = await conn.client.get("Workflow", req.name);
+    if (existing) return { run: runInfo(existing, conn.namespace, ui), existed: true };
+  }
   const token = randomBytes(8).toString("hex");
-  const parameters = ir.parameters.filter((p) => values[p.name] !== undefined).map((p) => ({ name: p.name, value: encodeParamValue(values[p.name]!, p.type) }));
+  const parameters = [
+    ...ir.parameters.filter((p) => values[p.name] !== undefined).map((p) => ({ name: p.name, value: encodeParamValue(values[p.name]!, p.type) })),
+    { name: RUN_CONTEXT_PARAM, value: JSON.stringify(runContextInput(req.context)) },
+  ];
   const workflow: KubeObject = {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "Workflow",
     metadata: {
-      generateName: `${argoObjectNames(ir.name, env).runPrefix}-`,
+      ...(req.name ? { name: req.name } : { generateName: `${argoObjectNames(ir.name, env).runPrefix}-` }),
       namespace: conn.namespace,
-      labels: { [TAG.flow]: ir.name, [TAG.env]: env, [LABELS.trigger]: "manual", [SUBMISSION]: token },
+      labels: { [TAG.flow]: ir.name, [TAG.env]: env, [LABELS.trigger]: req.context.trigger, [SUBMISSION]: token },
+      ...(isScheduled(req.context.trigger) ? { annotations: { [SCHEDULED_TIME]: req.context.scheduledTime } } : {}),
     },
-    spec: { workflowTemplateRef: { name }, ...(parameters.length ? { arguments: { parameters } } : {}) },
+    spec: { workflowTemplateRef: { name }, arguments: { parameters } },
   };
-  const created = await createOnce(conn, workflow, token);
-  return runInfo(created, conn.namespace, ctx.compiled.env.argo?.uiUrl);
+  try {
+    return { run: runInfo(await createOnce(conn, workflow, token), conn.namespace, ui), existed: false };
+  } catch (e) {
+    // Named: someone (the CronWorkflow itself, another backfill) created it between our look and our create.
+    if (req.name && e instanceof KubeError && e.alreadyExists) {
+      const existing = await conn.client.get("Workflow", req.name);
+      if (existing) return { run: runInfo(existing, conn.namespace, ui), existed: true };
+    }
+    throw e;
+  }
+}
+
+/** One Workflow of the namespace by name, or undefined. */
+export async function workflowRun(ctx: DeployContext, conn: Connection, name: string): Promise<RunInfo | undefined> {
+  const wf = await conn.client.get("Workflow", name);
+  return wf ? runInfo(wf, conn.namespace, ctx.compiled.env.argo?.uiUrl) : undefined;
 }
 
 /**

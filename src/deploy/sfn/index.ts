@@ -5,7 +5,7 @@ import { promote } from "./promote.ts";
 import { rollback } from "./rollback.ts";
 import { runs } from "./runs.ts";
 import { withSession } from "./session.ts";
-import { trigger } from "./trigger.ts";
+import { backfillName, run, scheduledRuns, start } from "./trigger.ts";
 import { versions } from "./versions.ts";
 import { label } from "./view.ts";
 
@@ -26,7 +26,10 @@ export const sfnTarget: DeployTarget = {
     }),
   apply: (ctx) => withSession(ctx, (aws) => deploy(aws, ctx)),
   destroy: (ctx) => withSession(ctx, (aws) => destroy(aws, ctx)),
-  trigger: (ctx, params) => withSession(ctx, (aws) => trigger(aws, ctx, params)),
+  start: (ctx, req) => withSession(ctx, (aws) => start(aws, ctx, req)),
+  run: (ctx, name) => withSession(ctx, (aws) => run(aws, ctx, name)),
+  backfillName: (ctx, tick) => backfillName(ctx.compiled.env.name, tick),
+  scheduledRuns: (ctx, from, to) => withSession(ctx, (aws) => scheduledRuns(aws, ctx, from, to)),
   runs: (ctx, opts) => withSession(ctx, (aws) => runs(aws, ctx, opts)),
   versions: (ctx) => withSession(ctx, (aws) => versions(aws, ctx.compiled)),
   promote: (ctx, from) => withSession(ctx, (aws) => promote(aws, ctx, from)),

@@ -50,6 +50,15 @@ export interface StepContext<P = Record<string, JsonValue | undefined>> {
   /** 0 for the first attempt, 1 for the first retry, ... */
   readonly attempt: number;
   readonly params: P;
+  /**
+   * The time this run is for, ISO-8601 UTC (`2026-12-04T05:00:00Z`): the schedule's tick, the
+   * upstream run's end for an afterFlow trigger, the start of a run started by hand.
+   */
+  readonly scheduledTime: string;
+  /** What started the run: `manual`, `schedule`, `backfill`, `after-<flow>` or `event-<n>`. */
+  readonly trigger: string;
+  /** The run that triggered this one (afterFlow triggers). */
+  readonly upstream: { readonly flow: string; readonly runId: string } | undefined;
   /** The item of the innermost enclosing foreach, undefined outside a foreach. */
   readonly item: JsonValue | undefined;
   /** Store an artifact; it becomes visible to every step downstream. */
@@ -101,21 +110,27 @@ export type StepDef<P = Record<string, JsonValue | undefined>> = StepOptions &
   TransitionDef &
   ({ run: StepBody<P>; command?: never } | { command: string[]; run?: never });
 
-export interface ScheduleDef {
+/** Parameter → template (`{date}`, `{upstream.params.day}`…; docs/flow-format.md), by declared name. */
+export type ParamMapping<P extends ParameterDefs = ParameterDefs> = { [K in keyof P & string]?: string };
+
+export interface ScheduleDef<P extends ParameterDefs = ParameterDefs> {
   cron: string;
   timezone?: string;
   concurrency?: "allow" | "forbid" | "replace";
   startingDeadline?: string;
+  /** What scheduled runs pass, e.g. `{ day: "{date}" }`. */
+  parameters?: ParamMapping<P>;
 }
 
-export type TriggerDef =
-  | { afterFlow: string | { flow: string; parameters?: Record<string, string> } }
+export type TriggerDef<P extends ParameterDefs = ParameterDefs> =
+  | { afterFlow: string | { flow: string; parameters?: ParamMapping<P> } }
   | {
       event: {
         source: string[];
         detailType?: string[];
         detail?: Record<string, JsonValue>;
-        parameters?: Record<string, string>;
+        /** Parameter → JSONPath into the event (`$.detail.key`) or a template. */
+        parameters?: ParamMapping<P>;
       };
     };
 
@@ -126,8 +141,8 @@ export interface FlowDef<P extends ParameterDefs = ParameterDefs> {
   parameters?: P;
   defaults?: StepOptions;
   timeout?: string;
-  schedule?: ScheduleDef;
-  triggers?: TriggerDef[];
+  schedule?: ScheduleDef<P>;
+  triggers?: TriggerDef<P>[];
   tags?: Record<string, string>;
   steps: Record<string, StepDef<ParamValues<P>>>;
 }

@@ -4,6 +4,7 @@ import type { Graph } from "../../graph/types.ts";
 import type { FlowIR } from "../ir.ts";
 import { makeDiagnostic, type LoadedFlow } from "../load/source.ts";
 import { normalize, type Problem } from "../normalize.ts";
+import { checkMappings } from "./mappings.ts";
 import { checkValues } from "./rules.ts";
 import { checkSchema } from "./schema.ts";
 
@@ -27,7 +28,7 @@ export function validateFlow(loaded: LoadedFlow): ValidatedFlow {
   diagnostics.push(...checkSchema(loaded));
   diagnostics.push(...checkValues(loaded.raw).map(toDiag));
   const { ir, problems } = normalize(loaded.raw, loaded.functionSteps, loaded.language);
-  diagnostics.push(...problems.map(toDiag));
+  diagnostics.push(...problems.map(toDiag), ...checkMappings(ir).map(toDiag));
   const hasSteps = typeof (loaded.raw as { steps?: unknown })?.steps === "object";
   const { graph, problems: graphProblems } = analyzeGraph(hasSteps ? ir.steps : []);
   // A step with no way out, a misspelt target or a loop makes the structure after it look wrong

@@ -131,13 +131,16 @@ describe("GIVEN values of every kind", () => {
     expect(decodeArgoParams('{"a":1,"b":"x"}', [])).toEqual({ values: { a: 1, b: "x" }, errors: [] });
   });
 
-  it("WHEN the flow has no parameters THEN tasks get an empty object (Argo defines {{workflow.parameters.json}} only with parameters)", () => {
+  it("WHEN the flow has no parameters THEN the template still declares the run context, so {{workflow.parameters.json}} exists for every task", () => {
     const wt = docsOf(compileYaml("apiVersion: flowc/v1\nname: np\nsteps:\n  start: { command: [a], next: end }\n  end: { command: [b] }\n"))[0]!;
-    expect(wt.spec.templateDefaults.container.env).toContainEqual({ name: "FLOWC_PARAMS", value: "{}" });
-    expect(wt.spec.arguments).toBeUndefined();
+    expect(wt.spec.templateDefaults.container.env).toContainEqual({ name: "FLOWC_PARAMS", value: "{{workflow.parameters.json}}" });
+    expect(wt.spec.arguments.parameters.map((p: { name: string }) => p.name)).toEqual(["_flowc"]);
   });
 
-  it("THEN workflowArguments lists each parameter once, in the IR's (sorted) order", () => {
-    expect(workflowArguments([{ name: "a", type: "boolean", required: false }]).map((p) => p.enum)).toEqual([["", "true", "false"]]);
+  it("THEN workflowArguments lists each parameter once, in the IR's (sorted) order, then the run context (empty: a run started by hand)", () => {
+    const args = workflowArguments([{ name: "a", type: "boolean", required: false }]);
+    expect(args.map((p) => p.name)).toEqual(["a", "_flowc"]);
+    expect(args[0]!.enum).toEqual(["", "true", "false"]);
+    expect(args[1]!.value).toBe("");
   });
 });

@@ -26,7 +26,7 @@ describe("GIVEN flows with every policy the compiler adds states for", () => {
     const r = compileText(`apiVersion: flowc/v1
 name: all
 parameters: { day: { type: string, required: true }, n: { type: integer, default: 3 } }
-schedule: { cron: "*/15 * * * *", concurrency: ${policy} }
+schedule: { cron: "*/15 * * * *", concurrency: ${policy}, parameters: { day: "{date}" } }
 defaults: { catch: true, retry: { times: 2, onTimeout: true, backoff: { delay: 5s, max: 1m, jitter: true } }, timeout: 10m }
 steps:
   start: { command: [a], next: [l, r] }

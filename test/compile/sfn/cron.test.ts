@@ -81,7 +81,12 @@ steps:
       ScheduleExpression: "cron(0 6 ? * MON-FRI *)",
       ScheduleExpressionTimezone: "Europe/Amsterdam",
       FlexibleTimeWindow: { Mode: "OFF" },
-      Target: { Arn: "arn:aws:states:eu-west-1:123456789012:stateMachine:sched:prod", RoleArn: "arn:aws:iam::123456789012:role/flowc-scheduler", Input: "{}" },
+      // Scheduler puts the tick in; flowc step reads it as the run's scheduled time.
+      Target: {
+        Arn: "arn:aws:states:eu-west-1:123456789012:stateMachine:sched:prod",
+        RoleArn: "arn:aws:iam::123456789012:role/flowc-scheduler",
+        Input: '{"_flowc":{"trigger":"schedule","scheduledTime":"<aws.scheduler.scheduled-time>"}}',
+      },
       State: "ENABLED",
       ActionAfterCompletion: "NONE",
     });

@@ -36,6 +36,7 @@ describe("GIVEN a linear flow", () => {
           { Name: "FLOWC_ROOT", Value: "s3://acme-flowc/prod" },
           { Name: "FLOWC_SPEC", Value: expect.stringMatching(/^packages\/[0-9a-f]{64}\.json$/) },
           { Name: "FLOWC_PARAMS", "Value.$": "States.JsonToString($)" },
+          { Name: "FLOWC_RUN_STARTED_AT", "Value.$": "$$.Execution.StartTime" },
         ],
       },
       Next: "start",
@@ -297,12 +298,14 @@ describe("GIVEN steps with their own environment, resources and image", () => {
   end: { command: [a] }
 `, "defaults: { env: { LOG_LEVEL: info } }\n"));
     const s = asl(r).States;
-    expect(s.Context.Parameters.env.slice(3)).toEqual([{ Name: "LOG_LEVEL", Value: "info" }]);
+    expect(s.Context.Parameters.env.slice(4)).toEqual([{ Name: "LOG_LEVEL", Value: "info" }]);
     expect(s.start.Parameters.ContainerOverrides["Environment.$"]).toBe("$.env");
     expect(s.gpu.Parameters.ContainerOverrides.Environment).toEqual([
       { Name: "FLOWC_ROOT", Value: "s3://acme-flowc/prod" },
       { Name: "FLOWC_SPEC", Value: r.manifest.spec.key },
       { Name: "FLOWC_PARAMS", "Value.$": "States.JsonToString($.params)" },
+      // The start time is the top-level execution's, copied from the context (not this child's).
+      { Name: "FLOWC_RUN_STARTED_AT", "Value.$": "$.env[3].Value" },
       { Name: "EXTRA", Value: "1" },
       { Name: "LOG_LEVEL", Value: "info" },
     ]);
@@ -358,7 +361,7 @@ triggers:
   - afterFlow: ingest
   - event: { source: [my.app], detailType: [FileLanded], detail: { bucket: [b] }, parameters: { day: $.detail.day, n: $.detail.count } }
 `);
-  it("WHEN compiled THEN afterFlow listens for the upstream machine's SUCCEEDED status change, an event rule uses the pattern, and event fields become parameters", () => {
+  it("WHEN compiled THEN afterFlow listens for the upstream machine's SUCCEEDED status change, an event rule uses the pattern, and event fields become parameters; both pass the run context", () => {
     const rules = JSON.parse(file(compileText(yaml), ".triggers.json")!.content).rules;
     expect(rules).toStrictEqual([
       {
@@ -369,7 +372,18 @@ triggers:
           "detail-type": ["Step Functions Execution Status Change"],
           detail: { status: ["SUCCEEDED"], stateMachineArn: ["arn:aws:states:eu-west-1:123456789012:stateMachine:ingest"] },
         },
-        Targets: [{ Id: "flowc", Arn: "arn:aws:states:eu-west-1:123456789012:stateMachine:f:prod", RoleArn: "arn:aws:iam::123456789012:role/flowc-events", Input: "{}" }],
+        Targets: [
+          {
+            Id: "flowc",
+            Arn: "arn:aws:states:eu-west-1:123456789012:stateMachine:f:prod",
+            RoleArn: "arn:aws:iam::123456789012:role/flowc-events",
+            // The upstream's end is the run's scheduled time; its execution name is the upstream run id.
+            InputTransformer: {
+              InputPathsMap: { FlowcTime: "$.time", FlowcRun: "$.detail.name" },
+              InputTemplate: '{"_flowc":{"trigger":"after-ingest","scheduledTime":<FlowcTime>,"upstream":{"flow":"ingest","runId":<FlowcRun>}}}',
+            },
+          },
+        ],
         State: "ENABLED",
         EventBusName: "default",
       },
@@ -382,7 +396,10 @@ triggers:
             Id: "flowc",
             Arn: "arn:aws:states:eu-west-1:123456789012:stateMachine:f:prod",
             RoleArn: "arn:aws:iam::123456789012:role/flowc-events",
-            InputTransformer: { InputPathsMap: { day: "$.detail.day", n: "$.detail.count" }, InputTemplate: '{"day":<day>,"n":<n>}' },
+            InputTransformer: {
+              InputPathsMap: { day: "$.detail.day", n: "$.detail.count", FlowcTime: "$.time" },
+              InputTemplate: '{"day":<day>,"n":<n>,"_flowc":{"trigger":"event-1","scheduledTime":<FlowcTime>}}',
+            },
           },
         ],
         State: "ENABLED",

@@ -18,7 +18,7 @@ describe("GIVEN a deployed flow, a run of it, and objects flowc does not own", (
     await target.apply(context(w, await compile(w)));
     await target.apply(context(w, await compile(w, { name: "other" })));
     w.double.seed(foreign);
-    await target.trigger(context(w, await compile(w)), {});
+    await target.start(context(w, await compile(w)), { params: {}, context: { scheduledTime: "2026-12-04T10:00:00Z", trigger: "manual" } });
     w.double.reset();
   });
 

@@ -12,6 +12,8 @@ afterAll(() => w.stop());
 
 const workflows = () => w.double.list("Workflow", NS) as any[];
 
+const MANUAL = { scheduledTime: "2026-12-04T10:00:00Z", trigger: "manual" };
+
 describe("GIVEN a deployed flow with parameters day (string), size (integer), dry (boolean)", () => {
   beforeEach(async () => {
     w.double.clearStore();
@@ -20,7 +22,7 @@ describe("GIVEN a deployed flow with parameters day (string), size (integer), dr
   });
 
   it("WHEN triggered with parameters THEN a Workflow is created from the template with them, and its name and UI link are returned", async () => {
-    const run = await target.trigger(context(w, await compile(w)), { day: "2026-11-29", size: "5" });
+    const run = await target.start(context(w, await compile(w)), { params: { day: "2026-11-29", size: "5" }, context: { scheduledTime: "2026-11-29T05:00:00Z", trigger: "manual" } }).then((r) => r.run);
     const [wf] = workflows();
     expect(run).toEqual({ id: wf.metadata.name, status: "Pending", link: `https://argo.example.com/workflows/${NS}/${wf.metadata.name}` });
     expect(wf.metadata.name).toMatch(/^nightly-dev-[a-z0-9]{5}$/);
@@ -32,26 +34,28 @@ describe("GIVEN a deployed flow with parameters day (string), size (integer), dr
           { name: "day", value: "2026-11-29" },
           { name: "dry", value: "false" },
           { name: "size", value: "5" },
+          // The run context: tasks get FLOWC_SCHEDULED_TIME and FLOWC_TRIGGER from it.
+          { name: "_flowc", value: '{"trigger":"manual","scheduledTime":"2026-11-29T05:00:00Z"}' },
         ],
       },
     });
   });
 
   it("WHEN a parameter is unknown or of the wrong type THEN nothing is submitted and each problem is named", async () => {
-    const err = (await target.trigger(context(w, await compile(w)), { days: "x", size: "many" }).catch((e) => e)) as Error;
+    const err = (await target.start(context(w, await compile(w)), { params: { days: "x", size: "many" }, context: MANUAL }).catch((e) => e)) as Error;
     expect(err.message).toBe("parameter `size` is of type integer, got \"many\"\nunknown parameter `days`: did you mean `day`? the flow declares `day`, `dry`, `size`");
     expect(w.double.calls()).toEqual([]);
   });
 
   it("WHEN the create's answer is lost (resetAfter) THEN the retry finds the Workflow it made instead of starting a second run", async () => {
     w.double.failNext({ mode: "resetAfter", match: (c) => c.verb === "create" });
-    const run = await target.trigger(context(w, await compile(w)), {});
+    const run = await target.start(context(w, await compile(w)), { params: {}, context: MANUAL }).then((r) => r.run);
     expect(workflows().map((o) => o.metadata.name)).toEqual([run.id]);
   });
 
   it("WHEN the flow is not deployed THEN trigger says so and how to deploy", async () => {
     w.double.clearStore();
-    await expect(target.trigger(context(w, await compile(w)), {})).rejects.toMatchObject({
+    await expect(target.start(context(w, await compile(w)), { params: {}, context: MANUAL }).then((r) => r.run)).rejects.toMatchObject({
       message: `nightly is not deployed to ${ENV}: no WorkflowTemplate ${NS}/${NAMES.template}`,
       hint: expect.stringContaining("flowc deploy"),
     });

@@ -170,7 +170,10 @@ describe("GIVEN a deployed flow WHEN it changes", () => {
     const rule = await p.aws.events.send(new DescribeRuleCommand({ Name: `${flow.name}-test-event-1` }));
     expect(JSON.parse(rule.EventPattern!)).toEqual({ source: ["acme.sales"], "detail-type": ["DayClosed"] });
     const targets = await p.aws.events.send(new ListTargetsByRuleCommand({ Rule: `${flow.name}-test-event-1` }));
-    expect(targets.Targets?.[0]?.InputTransformer).toEqual({ InputPathsMap: { region: "$.detail.region" }, InputTemplate: '{"region":<region>}' });
+    expect(targets.Targets?.[0]?.InputTransformer).toEqual({
+      InputPathsMap: { region: "$.detail.region", FlowcTime: "$.time" },
+      InputTemplate: '{"region":<region>,"_flowc":{"trigger":"event-1","scheduledTime":<FlowcTime>}}',
+    });
     expect(await danglingTargets(p, flow.name, ["test"])).toEqual([]);
   });
 
