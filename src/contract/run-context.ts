@@ -32,6 +32,11 @@ export interface RunContext {
 
 /** What a start path passes under `_flowc`. */
 export interface RunContextInput {
+  /**
+   * A resumed run's own run id, when the execution that resumes it has another name (a new Step
+   * Functions execution, a new Argo Workflow): its tasks then find the finished tasks of the run.
+   */
+  runId?: string;
   trigger?: TriggerName;
   scheduledTime?: string;
   upstream?: { flow: string; runId: string };

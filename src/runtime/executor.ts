@@ -47,9 +47,10 @@ export async function executeTask(env: TaskEnv, step: string, index: string, att
     flowcVersion: FLOWC_VERSION,
   };
 
-  // Re-running an attempt that already succeeded replaces it: stop trusting the old result first.
-  const previous = await readDone(ds, t);
-  if (previous?.attempt === attempt) await ds.delete(keys.done(t));
+  // Re-running an attempt that already succeeded replaces it, and a done.json cut short is no
+  // result at all: stop trusting either before anything else is written.
+  const previous = await readDone(ds, t).catch(() => "unreadable" as const);
+  if (previous === "unreadable" || previous?.attempt === attempt) await ds.delete(keys.done(t));
 
   // A local datastore gets outputs and logs in place; a remote one through a temp folder, uploaded
   // after. (Synchronous file calls: this process runs one task at a time.)

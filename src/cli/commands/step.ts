@@ -65,6 +65,7 @@ Example:
       if (!params || typeof params !== "object") throw new CliError("the run parameters must be a JSON object (or Argo's array of {name, value})", EXIT.usage);
 
       const label = `${opts.step}${index ? `[${index}]` : ""} attempt ${attempt}`;
+      const stored = (r: { storedAs?: number }) => (r.storedAs !== undefined ? ` (stored as attempt ${r.storedAs}: an earlier execution of this run used ${attempt})` : "");
       // Stopped by the platform (Batch TerminateJob, a deleted pod): take the command's process group along, as a pool worker does.
       if (isCliProcess()) process.once("SIGTERM", () => (killActiveCommands("SIGKILL"), process.exit(143)));
       let result;
@@ -74,14 +75,15 @@ Example:
         if (e instanceof StepRequestError) throw new CliError(e.message, EXIT.usage);
         throw new CliError(`${label}: ${(e as Error).message}`, EXIT.failed);
       }
-      if (result.status === "succeeded") {
+      if (result.skipped !== undefined) io.stderr(`flowc step: ${label}: already done (attempt ${result.skipped}; done.json exists), nothing ran\n`);
+      else if (result.status === "succeeded") {
         const extra = [
           result.artifacts?.length ? `artifacts: ${result.artifacts.join(", ")}` : "",
           result.foreachCount !== undefined ? `${result.foreachCount} items` : "",
           result.choice !== undefined ? `case ${result.choice}` : "",
         ].filter(Boolean);
-        io.stderr(`flowc step: ${label} succeeded in ${(result.durationMs / 1000).toFixed(2)}s${extra.length ? ` (${extra.join("; ")})` : ""}\n`);
-      } else io.stderr(`flowc step: ${label} ${result.status === "timeout" ? "timed out" : "failed"}: ${result.error}${result.caught ? " (caught: failed.json written, the flow carries on)" : ""}\n`);
+        io.stderr(`flowc step: ${label} succeeded in ${(result.durationMs / 1000).toFixed(2)}s${extra.length ? ` (${extra.join("; ")})` : ""}${stored(result)}\n`);
+      } else io.stderr(`flowc step: ${label} ${result.status === "timeout" ? "timed out" : "failed"}: ${result.error}${result.caught ? " (caught: failed.json written, the flow carries on)" : ""}${stored(result)}\n`);
       const code = result.status === "succeeded" || result.caught ? EXIT.ok : EXIT.failed;
       done(code);
       // In a container, the task is over when this process ends. A body that timed out may still be
