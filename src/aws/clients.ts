@@ -8,6 +8,7 @@ type S3Module = typeof import("@aws-sdk/client-s3");
 type StsModule = typeof import("@aws-sdk/client-sts");
 type IamModule = typeof import("@aws-sdk/client-iam");
 type BatchModule = typeof import("@aws-sdk/client-batch");
+type LogsModule = typeof import("@aws-sdk/client-cloudwatch-logs");
 
 export interface AwsSettings {
   /** The environment's region from flowc.config.yaml: the bundle's ARNs are built from it. */
@@ -21,7 +22,7 @@ export interface AwsSettings {
 }
 
 /** The SDK's service identifiers for AWS_ENDPOINT_URL_<ID>, as the SDK itself reads them. */
-const ENDPOINT_ENV = { sfn: "SFN", scheduler: "SCHEDULER", events: "EVENTBRIDGE", s3: "S3", sts: "STS", iam: "IAM", batch: "BATCH" } as const;
+const ENDPOINT_ENV = { sfn: "SFN", scheduler: "SCHEDULER", events: "EVENTBRIDGE", s3: "S3", sts: "STS", iam: "IAM", batch: "BATCH", logs: "CLOUDWATCH_LOGS" } as const;
 export type ServiceName = keyof typeof ENDPOINT_ENV;
 
 export interface Api<C, M> {
@@ -94,6 +95,8 @@ export class AwsSession {
   iam = () => this.get("iam", () => import("@aws-sdk/client-iam"), (m: IamModule, cfg) => new m.IAMClient(cfg));
   /** Only a flow with per-image job definitions loads it. */
   batch = () => this.get("batch", () => import("@aws-sdk/client-batch"), (m: BatchModule, cfg) => new m.BatchClient(cfg));
+  /** Only `flowc logs` of a task that left no logs in the datastore loads it. */
+  logs = () => this.get("logs", () => import("@aws-sdk/client-cloudwatch-logs"), (m: LogsModule, cfg) => new m.CloudWatchLogsClient(cfg));
 
   /** Closes the HTTP agents so the process can exit at once. */
   async close(): Promise<void> {

@@ -21,7 +21,11 @@ export async function deployedRuns(io: Io, flow: string | undefined, flags: Depl
     return EXIT.ok;
   }
   const time = (s?: number) => (s === undefined ? "-" : s < 60 ? `${s.toFixed(1)}s` : s < 3600 ? `${Math.floor(s / 60)}m${Math.round(s % 60)}s` : `${Math.floor(s / 3600)}h${Math.round((s % 3600) / 60)}m`);
-  const rows = [["RUN", "STATUS", "STARTED", "TIME", "CONSOLE"], ...runs.map((r) => [r.name ?? r.id, r.status, r.startedAt?.replace(/\.\d+Z$/, "Z") ?? "-", time(r.durationSeconds), r.link ?? ""])];
+  const resumed = runs.some((r) => r.resumes);
+  const rows = [
+    ["RUN", "STATUS", "STARTED", "TIME", ...(resumed ? ["RESUMES"] : []), "CONSOLE"],
+    ...runs.map((r) => [r.name ?? r.id, r.status, r.startedAt?.replace(/\.\d+Z$/, "Z") ?? "-", time(r.durationSeconds), ...(resumed ? [r.resumes ?? ""] : []), r.link ?? ""]),
+  ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) io.stdout(`${r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()}\n`);
   return EXIT.ok;

@@ -118,7 +118,13 @@ export class S3Datastore implements Datastore {
  */
 export function s3ConfigFromEnv(env: NodeJS.ProcessEnv): S3ClientConfig {
   const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
+  // Keys in the given environment (an in-process caller's, not only process.env); else the SDK's chain.
+  const keys =
+    !env.AWS_PROFILE && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? { credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) } }
+      : {};
   return {
+    ...keys,
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || "us-east-1",
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
     ...(env.FLOWC_S3_FORCE_PATH_STYLE === "1" ? { forcePathStyle: true } : {}),

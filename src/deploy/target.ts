@@ -65,6 +65,23 @@ export interface RunInfo {
   stoppedAt?: string;
   durationSeconds?: number;
   link?: string;
+  /** The run this execution resumes (flowc resume), where it is another execution of that run. */
+  resumes?: string;
+}
+
+export interface ResumeRequest {
+  /** The run to resume: its run id (the first execution's name). */
+  runId: string;
+  /** Step Functions: start a new execution on the alias (its current version) even where a redrive could continue the old one. */
+  newExecution?: boolean;
+}
+
+export interface ResumeResult {
+  run: RunInfo;
+  /** redriven: the failed execution itself continues (Step Functions' RedriveExecution); restarted: a new execution or Workflow of the same run. */
+  how: "redriven" | "restarted";
+  /** The execution that failed, which this resumes. */
+  from: RunInfo;
 }
 
 export interface VersionInfo {
@@ -99,6 +116,11 @@ export interface DeployTarget {
   destroy(ctx: DeployContext): Promise<ApplyResult>;
   /** Starts a run with its run context; with a name, a run that exists already is not started again. */
   start(ctx: DeployContext, req: StartRequest): Promise<StartResult>;
+  /**
+   * Resumes a failed, timed-out or aborted run with the same run id: finished tasks are skipped
+   * (flowc step), so only what did not finish runs. Refuses runs that succeeded or are running.
+   */
+  resume(ctx: DeployContext, req: ResumeRequest): Promise<ResumeResult>;
   /** One run by name (its id on Argo, its execution name on Step Functions), or undefined. */
   run(ctx: DeployContext, name: string): Promise<RunInfo | undefined>;
   /** The name a backfilled run for `tick` gets (Argo: the name its CronWorkflow would give it). */

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
-import { openDatastore, DEFAULT_DATASTORE, type Datastore } from "../../datastore/index.ts";
+import { DEFAULT_DATASTORE, type Datastore } from "../../datastore/index.ts";
+import { datastoreOf, locateRun } from "../env-datastore.ts";
 import { decodeValue } from "../../runtime/artifacts.ts";
-import { describeRun, describeTask, findRun, listIndexes, type TaskView } from "../../runtime/inspect.ts";
+import { describeRun, describeTask, listIndexes, type TaskView } from "../../runtime/inspect.ts";
 import { attemptName, keys, parseIndex, runPrefix, taskInRun, type TaskId } from "../../contract/layout.ts";
 import { secs } from "../../runtime/progress.ts";
 import { readJson } from "../../runtime/records.ts";
@@ -16,6 +17,8 @@ export function registerShow(program: Command, io: Io, done: (code: number) => v
     .description("Print a run's tasks, a step's tasks, or one task's attempts, artifacts and logs.")
     .argument("<what>", "RUN, RUN/STEP or RUN/STEP/INDEX (INDEX: 3, 3.7; _ at top level)")
     .option("-d, --datastore <root>", "a folder or s3://bucket/prefix", DEFAULT_DATASTORE)
+    .option("-e, --env <env>", "a deployed run: read the datastore of this environment of flowc.config.yaml")
+    .option("-c, --config <file>", "with --env: the configuration file", "flowc.config.yaml")
     .option("--flow <name>", "the flow, when several flows have a run with this id")
     .option("--attempt <n>", "one task: show this attempt's logs (default: the one that counts, else the last)")
     .addHelpText(
@@ -25,16 +28,14 @@ Examples:
   $ flowc show 20261129-120102-3fa2
   $ flowc show 20261129-120102-3fa2/square
   $ flowc show 20261129-120102-3fa2/square/7
-  $ flowc show 20261129-120102-3fa2/end`,
+  $ flowc show 20261129-120102-3fa2/end
+  $ flowc show prod-20261204T050002-9f2c1a --env prod          # a deployed run, from prod's datastore`,
     )
-    .action(async (what: string, opts: { datastore: string; flow?: string; attempt?: string }) => {
-      const [runId, step, indexText, ...rest] = what.split("/");
-      if (!runId || rest.length) throw new CliError(`cannot read ${JSON.stringify(what)}`, EXIT.usage, "write RUN, RUN/STEP or RUN/STEP/INDEX");
-      const ds = await openDatastore(opts.datastore, io.cwd);
-      const flows = await findRun(ds, runId, opts.flow);
-      if (flows.length === 0) throw new CliError(`no run ${runId} in ${ds.root}`, EXIT.failed, "list the runs with: flowc runs");
-      if (flows.length > 1) throw new CliError(`run id ${runId} exists for several flows: ${flows.join(", ")}`, EXIT.usage, "pick one with --flow NAME");
-      const flow = flows[0]!;
+    .action(async (what: string, opts: { datastore: string; env?: string; config?: string; flow?: string; attempt?: string }) => {
+      const [name, step, indexText, ...rest] = what.split("/");
+      if (!name || rest.length) throw new CliError(`cannot read ${JSON.stringify(what)}`, EXIT.usage, "write RUN, RUN/STEP or RUN/STEP/INDEX");
+      const { ds } = await datastoreOf(io, opts);
+      const { flow, runId } = await locateRun(ds, name, opts.flow);
       const out = (s = "") => io.stdout(`${s}\n`);
 
       if (!step) return done(await showRun(ds, flow, runId, out));

@@ -1,3 +1,4 @@
+import { RUN_CONTEXT_PARAM } from "../../contract/run-context.ts";
 import type { JsonValue } from "../../flow/ir.ts";
 import type { State } from "./asl.ts";
 import { buildSharedEnv, type SfnContext } from "./context.ts";
@@ -33,6 +34,19 @@ export function startStates(ctx: SfnContext, first: string): { startAt: string; 
     Type: "Pass",
     Comment: "The context every state passes on: run id, foreach index, parameters and the task environment.",
     Parameters: { "runId.$": "$$.Execution.Name", index: "", "params.$": params, env: ctx.sharedEnv },
+    Next: "Resumed",
+  };
+  // `flowc resume` starts a new execution (its own name) that continues a run: the run id is then
+  // the one in the run context, so its tasks find the tasks the run has finished (docs/scheduling.md).
+  states.Resumed = {
+    Type: "Choice",
+    Comment: "A new execution that resumes a run carries that run's id.",
+    Choices: [{ Variable: `$.params.${RUN_CONTEXT_PARAM}.runId`, IsPresent: true, Next: "Resumed.run" }],
+    Default: afterContext,
+  };
+  states["Resumed.run"] = {
+    Type: "Pass",
+    Parameters: { [`runId.$`]: `$.params.${RUN_CONTEXT_PARAM}.runId`, index: "", "params.$": "$.params", "env.$": "$.env" },
     Next: afterContext,
   };
   if (required.length) {

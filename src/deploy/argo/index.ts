@@ -3,6 +3,7 @@ import { connect, type ArgoDeps, type Connection } from "./connect.ts";
 import { userError } from "./errors.ts";
 import { label } from "./label.ts";
 import { planLive, reconcile } from "./reconcile.ts";
+import { resumeRun } from "./resume.ts";
 import { listRuns } from "./runs.ts";
 import { backfillName, submit, workflowRun } from "./trigger.ts";
 
@@ -33,6 +34,7 @@ export function createArgoTarget(deps: ArgoDeps = {}): DeployTarget {
     apply: (ctx) => run(ctx, (conn) => reconcile(ctx, conn, "deploy")),
     destroy: (ctx) => run(ctx, (conn) => reconcile(ctx, conn, "destroy")),
     start: (ctx, req) => run(ctx, (conn) => submit(ctx, conn, req)),
+    resume: (ctx, req) => run(ctx, (conn) => resumeRun(ctx, conn, req)),
     run: (ctx, name) => run(ctx, (conn) => workflowRun(ctx, conn, name)),
     backfillName,
     runs: (ctx, { limit }) => run(ctx, (conn) => listRuns(ctx, conn, limit)),

@@ -37,5 +37,6 @@ export function runInfo(wf: KubeObject, namespace: string, uiUrl: string | undef
     ...(s.finishedAt ? { stoppedAt: s.finishedAt } : {}),
     ...(startedAt ? { durationSeconds: Math.max(0, Math.round((end - Date.parse(startedAt)) / 1000)) } : {}),
     ...(uiUrl ? { link: `${uiUrl.replace(/\/+$/, "")}/workflows/${namespace}/${name}` } : {}),
+    ...(wf.metadata.labels?.["flowc.dev/run-id"] && wf.metadata.labels["flowc.dev/run-id"] !== name ? { resumes: wf.metadata.labels["flowc.dev/run-id"] } : {}),
   };
 }

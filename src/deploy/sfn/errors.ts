@@ -14,7 +14,10 @@ export type SfnErrorCode =
   | "NOT_DEPLOYED"
   | "PROMOTE_REFUSED"
   | "ROLLBACK_REFUSED"
-  | "PARAM_INVALID";
+  | "PARAM_INVALID"
+  | "RUN_UNKNOWN"
+  | "RUN_ELSEWHERE"
+  | "RUN_NOT_RESUMABLE";
 
 export class SfnError extends Error {
   constructor(

@@ -3,6 +3,7 @@ import { deploy, planDeploy } from "./deploy.ts";
 import { destroy } from "./delete.ts";
 import { promote } from "./promote.ts";
 import { rollback } from "./rollback.ts";
+import { resume } from "./resume.ts";
 import { runs } from "./runs.ts";
 import { withSession } from "./session.ts";
 import { backfillName, run, scheduledRuns, start } from "./trigger.ts";
@@ -27,6 +28,7 @@ export const sfnTarget: DeployTarget = {
   apply: (ctx) => withSession(ctx, (aws) => deploy(aws, ctx)),
   destroy: (ctx) => withSession(ctx, (aws) => destroy(aws, ctx)),
   start: (ctx, req) => withSession(ctx, (aws) => start(aws, ctx, req)),
+  resume: (ctx, req) => withSession(ctx, (aws) => resume(aws, ctx, req)),
   run: (ctx, name) => withSession(ctx, (aws) => run(aws, ctx, name)),
   backfillName: (ctx, tick) => backfillName(ctx.compiled.env.name, tick),
   scheduledRuns: (ctx, from, to) => withSession(ctx, (aws) => scheduledRuns(aws, ctx, from, to)),

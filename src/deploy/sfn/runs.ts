@@ -2,6 +2,7 @@ import type { AwsSession } from "../../aws/clients.ts";
 import { errorName, isNotFound } from "../../aws/errors.ts";
 import type { DeployContext, RunInfo } from "../target.ts";
 import { executionLink } from "./links.ts";
+import { resumedRun } from "./resume.ts";
 import { readMachine } from "./live.ts";
 import { machineRef, notDeployed } from "./versions.ts";
 
@@ -43,5 +44,6 @@ export async function runs(aws: AwsSession, ctx: DeployContext, opts: { limit: n
       ...(x.stopDate ? { stoppedAt: x.stopDate.toISOString() } : {}),
       ...(x.startDate ? { durationSeconds: Math.round(((x.stopDate ?? new Date()).getTime() - x.startDate.getTime()) / 100) / 10 } : {}),
       link: executionLink(sfn, x.executionArn!),
+      ...(x.name && resumedRun(x.name) ? { resumes: resumedRun(x.name) } : {}),
     }));
 }

@@ -24,7 +24,7 @@ describe("GIVEN a linear flow", () => {
   it("WHEN compiled THEN the context is built first and each step is a Batch Task that runs `flowc step`", () => {
     const def = asl(compileText(yaml));
     expect(def.StartAt).toBe("Context");
-    expect(Object.keys(def.States)).toEqual(["Context", "start", "end"]);
+    expect(Object.keys(def.States)).toEqual(["Context", "Resumed", "Resumed.run", "start", "end"]);
     expect(def.States.Context).toStrictEqual({
       Type: "Pass",
       Comment: "The context every state passes on: run id, foreach index, parameters and the task environment.",
@@ -39,6 +39,18 @@ describe("GIVEN a linear flow", () => {
           { Name: "FLOWC_RUN_STARTED_AT", "Value.$": "$$.Execution.StartTime" },
         ],
       },
+      Next: "Resumed",
+    });
+    // flowc resume's new execution of a run carries the run's id in the run context.
+    expect(def.States.Resumed).toStrictEqual({
+      Type: "Choice",
+      Comment: "A new execution that resumes a run carries that run's id.",
+      Choices: [{ Variable: "$.params._flowc.runId", IsPresent: true, Next: "Resumed.run" }],
+      Default: "start",
+    });
+    expect(def.States["Resumed.run"]).toStrictEqual({
+      Type: "Pass",
+      Parameters: { "runId.$": "$.params._flowc.runId", index: "", "params.$": "$.params", "env.$": "$.env" },
       Next: "start",
     });
     expect(def.States.start).toStrictEqual({
@@ -72,7 +84,7 @@ describe("GIVEN parameters with defaults and required ones", () => {
   end: { command: [a] }
 `, `parameters: { a: { type: integer, default: 1 }, b: { type: string, required: true }, c: { type: json, required: true } }
 `));
-    expect(Object.keys(s).slice(0, 5)).toEqual(["Defaults", "Context", "Required", "Missing.b", "Missing.c"]);
+    expect(Object.keys(s).slice(0, 7)).toEqual(["Defaults", "Context", "Resumed", "Resumed.run", "Required", "Missing.b", "Missing.c"]);
     expect(s.Defaults.Parameters).toStrictEqual({ "input.$": "$", defaults: { a: 1 } });
     expect(s.Context.Parameters["params.$"]).toBe("States.JsonMerge($.defaults, $.input, false)");
     expect(s.Required).toStrictEqual({
@@ -98,7 +110,7 @@ describe("GIVEN a split", () => {
 `);
   it("WHEN compiled THEN it is a Parallel with a branch per child up to the join, a Pass for the branch that goes straight there, and branch ends output {}", () => {
     const s = states(yaml);
-    expect(Object.keys(s)).toEqual(["Context", "start", "start.split", "j", "end"]);
+    expect(Object.keys(s)).toEqual(["Context", "Resumed", "Resumed.run", "start", "start.split", "j", "end"]);
     expect(s.start.Next).toBe("start.split");
     const p = s["start.split"];
     expect(p.Type).toBe("Parallel");
