@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { FLOW_BRAND, type StepBody } from "../flow/author/types.ts";
 import type { FlowSpec } from "../flow/spec.ts";
+import { registerSourceMap } from "../flow/load/stack.ts";
 import { analyzeGraph } from "../graph/analyze.ts";
 import type { Graph } from "../graph/types.ts";
 import type { Datastore } from "../datastore/types.ts";
@@ -69,6 +70,8 @@ export async function loadStepBody(ds: Datastore, spec: FlowSpec, step: string):
 }
 
 async function importPackage(ds: Datastore, key: string, sha: string): Promise<Record<string, unknown>> {
+  // Its source map (absent for packages deployed by older flowc): stack traces in the user's files.
+  registerSourceMap(sha, await ds.read(`${key}.map`).catch(() => undefined));
   // A local datastore's file is imported where it is; a remote one is copied to a cache folder first.
   let path = ds.localPath?.(key);
   if (!path || !existsSync(path)) {
