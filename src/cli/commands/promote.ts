@@ -39,7 +39,7 @@ Examples:
       const format = checkFormat(flags.format);
       const { result, label } = await reportErrors(async () => {
         const { ctx, target } = await prepare(io, file, { ...flags, env: flags.to }, { only: "sfn" });
-        if (!target.promote) throw new CliError(`--target ${target.name} cannot promote`, EXIT.usage);
+        if (!target.promote) throw new CliError(`--target ${target.name} cannot promote`, EXIT.usage, "promote exists for --target sfn only; on Argo, deploy the flow to the other environment", "TARGET_UNSUPPORTED");
         const from = await compileFor(io, file, target.name, { env: flags.from, config: flags.config });
         return { result: await target.promote(ctx, from), label: target.label };
       });

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { parseParamFlags, resolveParams } from "../../contract/params.ts";
 import { checkFormat, collect, deployOptions, prepare, reportErrors, type DeployFlags } from "../deploy-shared.ts";
-import { CliError, EXIT, type Io } from "../io.ts";
+import { EXIT, type Io } from "../io.ts";
+import { paramError } from "../param-errors.ts";
 
 export function registerTrigger(program: Command, io: Io, done: (code: number) => void): void {
   const cmd = program
@@ -29,12 +30,7 @@ Examples:
         const parsed = parseParamFlags(flags.param, declared);
         const checked = resolveParams(declared, parsed.values, { strict: true });
         const problems = [...parsed.problems, ...checked.problems];
-        if (problems.length)
-          throw new CliError(
-            `${problems.map((p) => `error ${p.code}: ${p.message}`).join("\n       ")}\nnothing was started`,
-            EXIT.usage,
-            declared.length ? `the flow takes: ${declared.map((p) => `${p.name} (${p.type}${p.required ? ", required" : p.default !== undefined ? `, default ${JSON.stringify(p.default)}` : ""})`).join(", ")}` : "the flow takes no parameters",
-          );
+        if (problems.length) throw paramError(problems, declared, "nothing was started");
         return target.trigger(ctx, parsed.values);
       });
       if (format === "json") io.stdout(`${JSON.stringify(run, null, 2)}\n`);
