@@ -6,7 +6,8 @@ import { runWorker } from "../../runtime/worker.ts";
 import { explainError } from "../errors.ts";
 import { CliError, EXIT, type Io } from "../io.ts";
 
-const isCliProcess = () => /[\\/]bin[\\/]flowc$/.test(process.argv[1] ?? "");
+// bin/flowc of a checkout or a global install, or node_modules/.bin/flowc of a project.
+const isCliProcess = () => /[\\/]\.?bin[\\/]flowc$/.test(process.argv[1] ?? "");
 
 interface StepOpts {
   runId?: string;
