@@ -124,7 +124,7 @@ export class S3Datastore implements Datastore {
   }
 
   locate(key: string): string {
-    return `${this.root}/${key}`;
+    return key ? `${this.root}/${key}` : this.root;
   }
 }
 
@@ -156,7 +156,8 @@ export function datastoreError(e: unknown, op: string, where: string, bucket: st
   if (e instanceof UserError) return e;
   const message = (e as Error)?.message ?? String(e);
   const error = (code: string, text: string, hint: string) => Object.assign(new UserError(text, EXIT.failed, hint, code), { cause: e });
-  if (isCredentialsError(e)) return error("AWS_CREDENTIALS", `no usable AWS credentials for the datastore ${where}: ${message}`, AWS_CREDENTIALS_HINT);
+  // No --profile here: the datastore commands take the SDK's chain (AWS_PROFILE and the rest) as it is.
+  if (isCredentialsError(e)) return error("AWS_CREDENTIALS", `no usable AWS credentials for the datastore ${where}: ${message}`, `${AWS_CREDENTIALS_HINT.replace(" or pass --profile", "")}; a local folder (--datastore .flowc) needs none`);
   if (errorName(e) === "NoSuchBucket") return error("DATASTORE_NOT_FOUND", `the datastore bucket \`${bucket}\` does not exist (${op} ${where})`, "create it, or pass the right --datastore / FLOWC_ROOT (s3://bucket/prefix)");
   if (isAccessDenied(e)) return error("AWS_ACCESS_DENIED", `S3 ${op} ${where} failed: ${errorName(e)}: ${message}`, "the credentials in use lack this S3 permission on the datastore bucket (see docs/deploy-sfn.md, \"Permissions\")");
   if (isUnreachable(e)) return error("AWS_ERROR", `S3 ${op} ${where}: cannot reach the service (${message})`, "check AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_S3, AWS_REGION and the network");
