@@ -91,9 +91,10 @@ export function chooseTarget(io: Io, flags: DeployFlags, only?: TargetName): Tar
   const configured = (["sfn", "argo"] as const).filter((t) => env?.[t]);
   if (configured.length === 1) return configured[0]!;
   throw new CliError(
-    env ? `environment \`${flags.env}\` configures ${configured.length ? "both sfn and argo" : "neither sfn nor argo"}: say which` : `cannot choose a target for environment \`${flags.env}\``,
+    `environment \`${flags.env}\` configures ${configured.length ? "both sfn and argo" : "neither sfn nor argo"}: say which`,
     EXIT.usage,
     "pass --target sfn or --target argo (or set FLOWC_TARGET)",
+    "TARGET_AMBIGUOUS",
   );
 }
 

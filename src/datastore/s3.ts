@@ -22,7 +22,7 @@ export class S3Datastore implements Datastore {
     private readonly client: S3Client,
   ) {
     const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(root);
-    if (!m) throw new Error(`not an S3 URI: ${root}`);
+    if (!m) throw new UserError(`${JSON.stringify(root)} is not an S3 datastore root`, EXIT.usage, "write s3://bucket or s3://bucket/prefix (or a local folder)", "DATASTORE_INVALID");
     this.bucket = m[1]!;
     this.prefix = m[2]!.replace(/\/+$/, "");
     this.root = `s3://${this.bucket}${this.prefix ? `/${this.prefix}` : ""}`;

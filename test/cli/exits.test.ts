@@ -101,6 +101,12 @@ describe("GIVEN files that are not there", () => {
     expect(r.err).toContain("ENOTDIR");
   });
 
+  it("WHEN --datastore is s3:// with no bucket THEN DATASTORE_INVALID, a usage error", async () => {
+    const r = await flowc(["runs", "--datastore", "s3://"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(coded("DATASTORE_INVALID"));
+  });
+
   it("WHEN flowc step names a spec that is not in the datastore THEN SPEC_NOT_FOUND, exit 1", async () => {
     const dir = tempDir("flowc-cli-");
     const r = await flowc(["step", "--run-id", "r1", "--step", "start", "--root", dir, "--spec", "packages/0000.json"], dir);
