@@ -1,5 +1,6 @@
-// Bundles the CLI and the public library with esbuild. Type checking is `npm run typecheck`;
-// this stays fast so that `npm ci` (via `prepare`) leaves a runnable ./bin/flowc.
+// Bundles the CLI and the public library with esbuild. Type checking is `npm run typecheck`, and the
+// package's declarations are scripts/build-types.mjs (run by `npm pack`); this stays fast, since
+// `npm test` and the tests that spawn ./bin/flowc build first.
 import { build } from "esbuild";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -21,7 +22,11 @@ const common = {
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
 
 await Promise.all([
-  build({ ...common, entryPoints: { cli: "src/cli/main.ts", index: "src/index.ts", author: "src/flow/author/index.ts", "bench-entry": "src/bench-entry.ts", worker: "src/runtime/worker-main.ts" }, outdir: "dist", splitting: true, chunkNames: "chunks/[name]-[hash]" }),
+  // bench-entry is for bench/ only: built here so it shares the chunks it measures, left out of the package (package.json "files").
+  build({ ...common, entryPoints: { cli: "src/cli/main.ts", index: "src/index.ts", "bench-entry": "src/bench-entry.ts", worker: "src/runtime/worker-main.ts" }, outdir: "dist", splitting: true, chunkNames: "chunks/[name]-[hash]" }),
+  // What `import ... from "flowc"` becomes inside an installed flowc's code packages (src/flow/load/bundle.ts):
+  // one file with no imports, so a bundle never reaches into flowc's chunks.
+  build({ ...common, entryPoints: { author: "src/flow/author/index.ts" }, outdir: "dist" }),
 ]);
 
 // Schema validators compiled ahead of time (ajv standalone): compiling the flow schema at run time is

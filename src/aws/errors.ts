@@ -38,3 +38,11 @@ export function isAccessDenied(e: unknown): boolean {
 export function isCredentialsError(e: unknown): boolean {
   return /CredentialsProviderError|ExpiredToken|InvalidClientTokenId|UnrecognizedClient|SignatureDoesNotMatch/.test(errorName(e));
 }
+
+/** The way out of a credentials error, wherever flowc meets one (deploy, an S3 datastore). */
+export const AWS_CREDENTIALS_HINT = "set AWS_PROFILE or pass --profile, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (in CI: the role your runner assumes)";
+
+export function isUnreachable(e: unknown): boolean {
+  const err = e as AwsErrorLike & { code?: string };
+  return /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH/.test(`${err?.code ?? ""} ${err?.message ?? ""}`);
+}

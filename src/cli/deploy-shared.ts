@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { compileFlowFile, type CompiledFlow } from "../compile/pipeline.ts";
 import { isTarget } from "../compile/targets.ts";
 import type { TargetName } from "../compile/types.ts";
@@ -8,7 +8,9 @@ import type { EnvConfig } from "../config/types.ts";
 import { hasErrors } from "../diagnostics/diagnostic.ts";
 import type { DeployContext, DeployOptions, DeployTarget } from "../deploy/target.ts";
 import { deployTarget } from "../deploy/targets.ts";
-import { printDiagnostics } from "./diagnostics.ts";
+import { failureExit, printDiagnostics } from "./diagnostics.ts";
+import { withExitCode } from "../errors.ts";
+import { explainError } from "./errors.ts";
 import { CliError, EXIT, type Io } from "./io.ts";
 
 /**
@@ -55,7 +57,7 @@ export function deployOptions(cmd: Command, extra: readonly Extra[] = [], envFla
 
 export function checkFormat(format: string | undefined): "text" | "json" {
   const f = format ?? "text";
-  if (f !== "text" && f !== "json") throw new CliError(`--format must be text or json, not ${f}`, EXIT.usage);
+  if (f !== "text" && f !== "json") throw new CliError(`--format must be text or json, not ${f}`, EXIT.usage, "use --format text or --format json", "FLAG_INVALID");
   return f;
 }
 
@@ -63,7 +65,7 @@ const configPath = (io: Io, flags: Pick<DeployFlags, "config">) => resolve(io.cw
 
 /** Every environment of the configuration file, resolved (for resources environments share). */
 export function allEnvironments(io: Io, flags: Pick<DeployFlags, "config">): EnvConfig[] {
-  const loaded = loadConfig(configPath(io, flags));
+  const loaded = loadConfig(relative(process.cwd(), configPath(io, flags)) || configPath(io, flags));
   const names = Object.keys(((loaded.raw?.environments ?? {}) as Record<string, unknown>));
   return names.flatMap((n) => resolveEnv(loaded, n).env ?? []);
 }
@@ -75,18 +77,24 @@ export function allEnvironments(io: Io, flags: Pick<DeployFlags, "config">): Env
 export function chooseTarget(io: Io, flags: DeployFlags, only?: TargetName): TargetName {
   const given = flags.target ?? io.env.FLOWC_TARGET;
   if (given !== undefined) {
-    if (!isTarget(given)) throw new CliError(`unknown target \`${given}\``, EXIT.usage, "use --target sfn or --target argo");
-    if (only && given !== only) throw new CliError(`this command exists for --target ${only} only (${given} has no versions)`, EXIT.usage);
+    if (!isTarget(given)) throw new CliError(`unknown target \`${given}\``, EXIT.usage, "use --target sfn or --target argo", "TARGET_UNKNOWN");
+    if (only && given !== only) throw new CliError(`this command exists for --target ${only} only (${given} has no versions)`, EXIT.usage, `pass --target ${only}, or leave --target out`, "TARGET_UNSUPPORTED");
     return given;
   }
   if (only) return only;
-  const env = allEnvironments(io, flags).find((e) => e.name === flags.env);
+  const loaded = loadConfig(relative(process.cwd(), configPath(io, flags)) || configPath(io, flags));
+  const resolved = resolveEnv(loaded, flags.env);
+  const problem = resolved.diagnostics.find((d) => d.severity === "error");
+  // The file or the environment is wrong: say that, not that no target could be chosen.
+  if (problem) throw new CliError(problem.message, failureExit([problem]), problem.hint, problem.code);
+  const env = resolved.env;
   const configured = (["sfn", "argo"] as const).filter((t) => env?.[t]);
   if (configured.length === 1) return configured[0]!;
   throw new CliError(
-    env ? `environment \`${flags.env}\` configures ${configured.length ? "both sfn and argo" : "neither sfn nor argo"}: say which` : `cannot choose a target for environment \`${flags.env}\``,
+    `environment \`${flags.env}\` configures ${configured.length ? "both sfn and argo" : "neither sfn nor argo"}: say which`,
     EXIT.usage,
     "pass --target sfn or --target argo (or set FLOWC_TARGET)",
+    "TARGET_AMBIGUOUS",
   );
 }
 
@@ -110,7 +118,8 @@ export async function compileFor(io: Io, file: string, target: TargetName, flags
   printDiagnostics(io, diagnostics, sources);
   if (!compiled || hasErrors(diagnostics)) {
     const errors = diagnostics.filter((d) => d.severity === "error").length;
-    throw new CliError(`${errors} error${errors === 1 ? "" : "s"}: nothing was deployed or changed`, failCode);
+    const exit = failureExit(diagnostics) === EXIT.usage ? EXIT.usage : failCode;
+    throw new CliError(`${errors} error${errors === 1 ? "" : "s"} (above): nothing was deployed or changed`, exit, "fix them; `flowc compile FLOW --target TARGET --env ENV` shows the same without calling the cloud", "COMPILE_FAILED");
   }
   return compiled;
 }
@@ -140,24 +149,10 @@ export async function reportErrors<T>(fn: () => Promise<T>, exitCode: number = E
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof CliError) throw exitCode !== EXIT.failed && e.exitCode === EXIT.failed ? new CliError(e.message, exitCode, e.hint) : e;
-    const explained = await explain(e);
-    if (explained) throw new CliError(explained.message, exitCode, explained.hint);
-    throw e;
+    const explained = await explainError(e);
+    if (!explained) throw e;
+    throw exitCode !== EXIT.failed && explained.exitCode === EXIT.failed ? withExitCode(explained, exitCode) : explained;
   }
-}
-
-async function explain(e: unknown): Promise<{ message: string; hint?: string } | undefined> {
-  const err = e as { code?: unknown; hint?: unknown; message?: string };
-  if (typeof err?.code === "string" && typeof err.hint === "string") return { message: `error ${err.code}: ${err.message}`, hint: err.hint };
-  // SDK errors carry the call that failed; the sfn target knows how to word them. Loaded only here,
-  // on a failure, so the CLI never imports target code at start.
-  if (e && typeof e === "object" && ("$flowcCall" in e || "$metadata" in e || /CredentialsProviderError/.test(String((e as Error).name)))) {
-    const { explainAwsError } = await import("../deploy/sfn/errors.ts");
-    const x = explainAwsError(e);
-    if (x) return { message: `error ${x.code}: ${x.message}`, hint: x.hint };
-  }
-  return undefined;
 }
 
 export const collect = (v: string, prev: string[]) => [...prev, v];

@@ -7,7 +7,7 @@ import { prepare, reportErrors, type DeployFlags } from "./deploy-shared.ts";
  * Called by the runs command (which lists local runs without --env).
  */
 export async function deployedRuns(io: Io, flow: string | undefined, flags: DeployFlags, limit: number, format: "text" | "json"): Promise<number> {
-  if (!flow) throw new CliError("--env lists the runs of a deployed flow: name its file", EXIT.usage, "flowc runs FLOW --env ENV");
+  if (!flow) throw new CliError("--env lists the runs of a deployed flow: name its file", EXIT.usage, "flowc runs FLOW --env ENV", "FLOW_MISSING");
   const runs = await reportErrors(async () => {
     const { ctx, target } = await prepare(io, flow, flags);
     return target.runs(ctx, { limit });

@@ -12,7 +12,7 @@ export function environment(io: Io, env: string, config: string | undefined): En
   const resolved = resolveEnv(loaded, env);
   if (!resolved.env) {
     printDiagnostics(io, resolved.diagnostics, new Map([[loaded.file, loaded.text]]));
-    throw new CliError(`cannot read environment \`${env}\` from ${loaded.file}`, EXIT.usage);
+    throw new CliError(`cannot read environment \`${env}\` from ${loaded.file}`, EXIT.usage, "name an environment of the configuration file", "CONFIG_ENV_UNKNOWN");
   }
   return resolved.env;
 }
@@ -24,10 +24,10 @@ export function environment(io: Io, env: string, config: string | undefined): En
 export async function locateRun(ds: Datastore, name: string, flow?: string): Promise<{ flow: string; runId: string }> {
   for (const runId of [name, ...(/-r\d+$/.test(name) ? [name.replace(/-r\d+$/, "")] : [])]) {
     const flows = await findRun(ds, runId, flow);
-    if (flows.length > 1) throw new CliError(`run id ${runId} exists for several flows: ${flows.join(", ")}`, EXIT.usage, "pick one with --flow NAME");
+    if (flows.length > 1) throw new CliError(`run id ${runId} exists for several flows: ${flows.join(", ")}`, EXIT.usage, "pick one with --flow NAME", "RUN_AMBIGUOUS");
     if (flows.length === 1) return { flow: flows[0]!, runId };
   }
-  throw new CliError(`no run ${name} in ${ds.root}`, EXIT.failed, "list the runs with: flowc runs (or flowc runs FLOW --env ENV for a deployed flow)");
+  throw new CliError(`no run ${name} in ${ds.root}`, EXIT.failed, "list the runs with: flowc runs (or flowc runs FLOW --env ENV for a deployed flow)", "RUN_NOT_FOUND");
 }
 
 /** `--datastore DIR`, or the datastore of `--env ENV`. */

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from "commander";
 import { FLOWC_VERSION } from "../version.ts";
 import { COMMANDS } from "./commands/index.ts";
+import { docPaths } from "./docs.ts";
+import { explainError, printError } from "./errors.ts";
 import { CliError, EXIT, processIo, type Io } from "./io.ts";
 
 export function buildProgram(io: Io, done: (code: number) => void): Command {
@@ -10,7 +12,6 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
     )
     .version(FLOWC_VERSION, "-V, --version", "print the flowc version")
     .showSuggestionAfterError(true)
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .exitOverride()
     .addHelpText(
       "after",
@@ -18,15 +19,30 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
 Examples:
   $ flowc validate examples/train.yaml
   $ flowc run examples/train.yaml --param day=2026-11-29
-  $ flowc compile examples/train.yaml --target sfn --env prod --out build/
+  $ flowc compile examples/train.yaml --target sfn --env prod --out out/sfn
   $ flowc diff examples/train.yaml --target sfn --env prod
   $ flowc deploy examples/train.yaml --target sfn --env prod
 
-Docs: docs/README.md`,
+Docs: ${docPaths("docs/README.md", io.cwd)}`,
     );
   for (const register of COMMANDS) register(program, io, done);
-  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+  for (const cmd of [program, ...program.commands]) {
+    if (cmd !== program) cmd.exitOverride();
+    cmd.configureOutput({
+      writeOut: (s) => io.stdout(docPaths(s, io.cwd)),
+      writeErr: (s) => io.stderr(docPaths(s, io.cwd)),
+      outputError: (s, write) => write(usageError(s, cmd === program ? "flowc --help" : `flowc ${cmd.name()} --help`)),
+    });
+  }
   return program;
+}
+
+/** Commander's own messages (unknown option, missing argument, …) in the form of every other error. */
+function usageError(text: string, help: string): string {
+  const lines = text.trim().replace(/^error: /, "").split("\n");
+  const suggestion = lines.find((l) => /^\(Did you mean/.test(l))?.replace(/^\(Did you mean (.*)\)$/, "did you mean $1");
+  const message = lines.filter((l) => !/^\(Did you mean/.test(l)).join(" ");
+  return `flowc: error USAGE: ${message}\n  hint: ${suggestion ? `${suggestion} ` : ""}${suggestion ? "(" : ""}${help} lists what it takes${suggestion ? ")" : ""}\n`;
 }
 
 /** The whole CLI as a function: argv in, exit code out. bin/flowc is a thin wrapper around it. */
@@ -40,13 +56,16 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     return code;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.ok;
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return EXIT.ok;
       if (e.code === "commander.executeSubCommandAsync") return EXIT.ok;
+      // `flowc help` asked for the help (0); `flowc` alone got it on stderr instead of a command (2).
+      if (e.code === "commander.help") return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
       return EXIT.usage;
     }
-    if (e instanceof CliError) {
-      io.stderr(`flowc: ${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ""}`);
-      return e.exitCode;
+    const explained = await explainError(e);
+    if (explained) {
+      printError(io, new CliError(docPaths(explained.message, io.cwd), explained.exitCode, explained.hint && docPaths(explained.hint, io.cwd), explained.code));
+      return explained.exitCode;
     }
     io.stderr(`flowc: internal error: ${(e as Error)?.stack ?? String(e)}\nThis is a bug in flowc; please report it with the command you ran.\n`);
     return 3;

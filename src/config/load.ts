@@ -8,6 +8,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.ts";
 import { yamlLocator } from "../flow/load/yaml.ts";
 import { packageRoot } from "../util/package-root.ts";
 import { closest } from "../util/closest.ts";
+import { patternWords } from "./patterns.ts";
 import type { EnvConfig } from "./types.ts";
 
 export const DEFAULT_CONFIG_FILE = "flowc.config.yaml";
@@ -46,8 +47,11 @@ export function loadConfig(file: string): LoadedConfig {
   raw = doc.toJS() as Record<string, unknown>;
   const locator = yamlLocator(doc.contents, pos);
   validate(raw);
-  const diagnostics = (validate.errors ?? []).map((e) => {
+  // An invalid key comes with a second, vaguer error about the same key ("property name must be valid").
+  const diagnostics = (validate.errors ?? []).filter((e) => e.keyword !== "propertyNames").map((e) => {
     const path = e.instancePath.split("/").slice(1);
+    if (e.propertyName !== undefined) return { ...diag(`${path.at(-1) === "environments" ? "environment name" : "key"} \`${e.propertyName}\` is not valid: ${e.keyword === "pattern" ? `use ${patternWords(e.params.pattern)}` : e.message}`, "rename it (flows and generated names use it)"), ...locator.locate([...path, e.propertyName], "key") };
+    if (e.keyword === "pattern") return { ...diag(`\`${path.join(".")}\` is ${JSON.stringify(e.data)}, which is not ${patternWords(e.params.pattern)}`, "see schemas/config.schema.json"), ...locator.locate(path, "value") };
     const extra = e.keyword === "additionalProperties" ? String(e.params.additionalProperty) : undefined;
     const span = locator.locate(extra ? [...path, extra] : path, extra ? "key" : "value");
     const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
@@ -64,6 +68,11 @@ export function loadConfig(file: string): LoadedConfig {
   return { file, text, raw, diagnostics };
 }
 
+const lineOf = (text: string, re: RegExp): number => {
+  const m = re.exec(text);
+  return m ? text.slice(0, m.index).split("\n").length : 1;
+};
+
 /** The named environment with defaults applied, or a diagnostic naming the environments there are. */
 export function resolveEnv(loaded: LoadedConfig, env: string): { env?: EnvConfig; diagnostics: Diagnostic[] } {
   if (!loaded.raw || loaded.diagnostics.length) return { diagnostics: loaded.diagnostics };
@@ -79,7 +88,8 @@ export function resolveEnv(loaded: LoadedConfig, env: string): { env?: EnvConfig
           message: `no environment \`${env}\` in ${loaded.file}`,
           hint: `known environments: ${names.join(", ")}${closest(env, names) ? ` (did you mean \`${closest(env, names)}\`?)` : ""}`,
           file: loaded.file,
-          start: { line: 1, col: 1 },
+          // At the list of environments, where the missing one would go.
+          start: { line: lineOf(loaded.text, /^environments\s*:/m), col: 1 },
         },
       ],
     };

@@ -11,7 +11,8 @@ export function formatDiagnostic(d: Diagnostic, sourceText?: string, color = fal
   const sev = d.severity === "error" ? red("error") : yellow("warning");
   const lines = [`${d.file}:${d.start.line}:${d.start.col}: ${sev} ${d.code}: ${d.message}`];
   const src = sourceText?.split(/\r?\n/)[d.start.line - 1];
-  if (src !== undefined) {
+  // No frame for an empty line (a missing file, a whole-file problem): a caret under nothing says nothing.
+  if (src !== undefined && src.trim() !== "") {
     const gutter = String(d.start.line);
     const width =
       d.end && d.end.line === d.start.line && d.end.col > d.start.col ? d.end.col - d.start.col : 1;

@@ -23,6 +23,8 @@ export interface SpecRef {
 }
 
 export const packageKey = (sha: string) => `packages/${sha}.mjs`;
+/** The code package's source map (stack traces in the user's files); optional, written beside it. */
+export const packageMapKey = (sha: string) => `${packageKey(sha)}.map`;
 
 export function buildSpec(flow: FlowIR, packageSha256?: string): SpecRef {
   const spec: FlowSpec = { apiVersion: "flowc.spec/v1", flow, ...(packageSha256 ? { package: packageKey(packageSha256) } : {}) };

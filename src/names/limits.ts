@@ -1,4 +1,4 @@
-/** Service name limits, in characters. One table for both targets (see docs/names.md). */
+/** Service name limits, in characters. One table for both targets (names per target: docs/sfn-mapping.md and docs/argo-mapping.md, "Objects and names"). */
 export const NAME_LIMITS = {
   sfnStateName: 80,
   sfnStateMachineName: 80,

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { StepBody, StepContext } from "../flow/author/types.ts";
+import { mapStack } from "../flow/load/stack.ts";
 import { packageRoot } from "../util/package-root.ts";
 import { LazyLog } from "./logfile.ts";
 
@@ -47,11 +48,16 @@ export async function runBody(r: BodyRun): Promise<BodyOutcome> {
   }
 }
 
-/** The error's stack without flowc's own frames (they are the same for every failure and say nothing). */
+/**
+ * The error's stack in the user's files (the code package's source map), up to flowc's own first
+ * frame: from there on it is flowc calling the body (the runtime, the CLI, commander), the same for
+ * every failure, saying nothing.
+ */
 function userStack(err: Error): string {
   const ours = join(packageRoot(), "dist");
-  const lines = (err.stack ?? `${err.name}: ${err.message}`).split("\n");
-  return lines.filter((l, i) => i === 0 || !/^\s+at /.test(l) || (!l.includes(ours) && !l.includes("/src/runtime/"))).join("\n");
+  const lines = mapStack(err.stack ?? `${err.name}: ${err.message}`).split("\n");
+  const cut = lines.findIndex((l, i) => i > 0 && /^\s+at /.test(l) && (l.includes(ours) || l.includes("/src/runtime/")));
+  return (cut < 0 ? lines : lines.slice(0, cut)).join("\n");
 }
 
 type Write = typeof process.stdout.write;

@@ -12,7 +12,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from "@kubernetes/client-node";
-import { Parameter } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Parameter";
+import { Parameter } from "./vendor/argo-workflows.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { startK8sDouble, type FaultMode, type K8sDouble } from "./double.ts";

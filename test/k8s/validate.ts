@@ -1,6 +1,7 @@
 // Validation of stored bodies for the Kubernetes API double.
 //
-// Argo Workflows kinds are validated with @kubernetes-models/argo-workflows. Its
+// Argo Workflows kinds are validated with @kubernetes-models/argo-workflows (vendored:
+// vendor/argo-workflows.js, see scripts/vendor-argo-models.mjs for why). Its
 // validators are ajv "standalone" code compiled from the Argo v4 OpenAPI schema and
 // do not reject unknown fields; the JSON schema itself is not shipped in the package.
 // Unknown fields are found by running the package's own validator over a tree of
@@ -14,9 +15,7 @@
 
 import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { CronWorkflow } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/CronWorkflow";
-import { Workflow } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/Workflow";
-import { WorkflowTemplate } from "@kubernetes-models/argo-workflows/argoproj.io/v1alpha1/WorkflowTemplate";
+import { CronWorkflow, Workflow, WorkflowTemplate } from "./vendor/argo-workflows.js";
 import { isObject, type JsonObject } from "./json.ts";
 import { labelKeyError, labelValueError } from "./labels.ts";
 

@@ -99,3 +99,16 @@ describe("GIVEN an S3 datastore", () => {
     expect(await text("steps/contract/s1/body/1/attempt-0/outputs/inputs")).toBe("base\n");
   });
 });
+
+describe("GIVEN an s3:// datastore whose bucket does not exist", () => {
+  it("WHEN runs, run and show use it THEN each says so with DATASTORE_NOT_FOUND, exit 1, no internal error", async () => {
+    const root = `s3://no-such-bucket-${process.pid}/x`;
+    for (const args of [["runs", "--datastore", root], ["run", join(EXAMPLES, "linear.yaml"), "--datastore", root], ["show", "r1", "--datastore", root]]) {
+      const r = await flowc(args, { cwd, env });
+      expect([args[0], r.code]).toEqual([args[0], 1]);
+      expect(r.stderr).toMatch(/^flowc: error DATASTORE_NOT_FOUND: the datastore bucket `no-such-bucket-\d+` does not exist/m);
+      expect(r.stderr).toContain("hint: create it, or pass the right --datastore");
+      expect(r.stderr).not.toContain("internal error");
+    }
+  });
+});

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { compileFlowFile } from "../../compile/pipeline.ts";
 import { isTarget } from "../../compile/targets.ts";
 import { hasErrors } from "../../diagnostics/diagnostic.ts";
-import { printDiagnostics } from "../diagnostics.ts";
+import { failureExit, printDiagnostics } from "../diagnostics.ts";
 import { CliError, EXIT, type Io } from "../io.ts";
 
 export function registerCompile(program: Command, io: Io, done: (code: number) => void): void {
@@ -26,14 +26,14 @@ Bundle files (fixed names):
 Output is byte-for-byte deterministic: commit it and review it in pull requests.
 
 Examples:
-  $ flowc compile examples/train.yaml --target sfn --env prod --out build/
+  $ flowc compile examples/train.yaml --target sfn --env prod --out out/sfn
   $ flowc compile examples/train.yaml --target argo --env prod > train.argo.yaml`,
     )
     .action(async (file: string, opts: { target: string; env: string; config: string; out?: string }) => {
-      if (!isTarget(opts.target)) throw new CliError(`unknown target \`${opts.target}\``, EXIT.usage, "use --target sfn or --target argo");
+      if (!isTarget(opts.target)) throw new CliError(`unknown target \`${opts.target}\``, EXIT.usage, "use --target sfn or --target argo", "TARGET_UNKNOWN");
       const { compiled, diagnostics, sources } = await compileFlowFile(file, { target: opts.target, env: opts.env, config: opts.config, cwd: io.cwd });
       printDiagnostics(io, diagnostics, sources);
-      if (!compiled || hasErrors(diagnostics)) return done(EXIT.failed);
+      if (!compiled || hasErrors(diagnostics)) return done(failureExit(diagnostics));
       const { files, primary } = compiled.result;
       if (!opts.out) {
         io.stdout(files.find((f) => f.name === primary)?.content ?? "");

@@ -31,15 +31,15 @@ region) and the flow compiles to the same definition and role for both (comments
 is an immutable snapshot, so the target environment must be able to run it as it is. The target
 environment must have been deployed once (its schedule and triggers start its alias, so they follow).
 
-Examples:
-  $ flowc promote examples/train.yaml --from staging --to prod
-  $ flowc promote examples/train.yaml --from staging --to prod --dry-run`,
+Examples (flowc.config.yaml's qa shares prod's machine and settings; staging has a datastore of its own):
+  $ flowc promote examples/linear.yaml --from qa --to prod
+  $ flowc promote examples/linear.yaml --from qa --to prod --dry-run`,
     )
     .action(async (file: string, flags: DeployFlags & { from: string; to: string }) => {
       const format = checkFormat(flags.format);
       const { result, label } = await reportErrors(async () => {
         const { ctx, target } = await prepare(io, file, { ...flags, env: flags.to }, { only: "sfn" });
-        if (!target.promote) throw new CliError(`--target ${target.name} cannot promote`, EXIT.usage);
+        if (!target.promote) throw new CliError(`--target ${target.name} cannot promote`, EXIT.usage, "promote exists for --target sfn only; on Argo, deploy the flow to the other environment", "TARGET_UNSUPPORTED");
         const from = await compileFor(io, file, target.name, { env: flags.from, config: flags.config });
         return { result: await target.promote(ctx, from), label: target.label };
       });

@@ -27,7 +27,7 @@ Examples:
       const format = checkFormat(flags.format);
       const { result, label } = await reportErrors(async () => {
         const { ctx, target } = await prepare(io, file, flags, { only: "sfn" });
-        if (!target.rollback) throw new CliError(`--target ${target.name} cannot roll back`, EXIT.usage);
+        if (!target.rollback) throw new CliError(`--target ${target.name} cannot roll back`, EXIT.usage, "rollback exists for --target sfn only; on Argo, deploy the earlier flow again", "TARGET_UNSUPPORTED");
         return { result: await target.rollback(ctx, flags.to), label: target.label };
       });
       printMove(io, result, format, !!flags.dryRun, label);

@@ -11,7 +11,8 @@ import { parseParamFlags, resolveParams, type ParamValues } from "../../contract
 import { readJson, type RunRecord } from "../../runtime/records.ts";
 import { runFlow } from "../../runtime/run.ts";
 import { formatSummary } from "../../runtime/summary.ts";
-import { printDiagnostics } from "../diagnostics.ts";
+import { failureExit, printDiagnostics } from "../diagnostics.ts";
+import { paramError } from "../param-errors.ts";
 import { CliError, EXIT, type Io } from "../io.ts";
 
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
@@ -55,14 +56,14 @@ Examples:
     .action(async (file: string, opts: { param?: string[]; maxWorkers: string; datastore: string; runId?: string; scheduledTime?: string }) => {
       const paramFlags = opts.param ?? [];
       const maxWorkers = Number(opts.maxWorkers);
-      if (!Number.isInteger(maxWorkers) || maxWorkers < 1) throw new CliError(`--max-workers must be a whole number ≥ 1, not ${opts.maxWorkers}`, EXIT.usage);
+      if (!Number.isInteger(maxWorkers) || maxWorkers < 1) throw new CliError(`--max-workers must be a whole number ≥ 1, not ${opts.maxWorkers}`, EXIT.usage, "e.g. --max-workers 4", "FLAG_INVALID");
       if (opts.runId !== undefined && !isRunId(opts.runId))
-        throw new CliError(`--run-id ${JSON.stringify(opts.runId)} is not a valid run id`, EXIT.usage, "use letters, digits, '.', '_' and '-' (up to 128), starting with a letter or digit");
+        throw new CliError(`--run-id ${JSON.stringify(opts.runId)} is not a valid run id`, EXIT.usage, "use letters, digits, '.', '_' and '-' (up to 128), starting with a letter or digit", "FLAG_INVALID");
 
       const read = await readFlow(file);
       if (!isValid(read)) {
         printDiagnostics(io, read.diagnostics, new Map([[read.loaded.file, read.loaded.text]]));
-        return done(EXIT.failed);
+        return done(failureExit(read.diagnostics));
       }
       const ds = await openDatastore(opts.datastore, io.cwd);
 
@@ -75,12 +76,7 @@ Examples:
       else given = { ...start.mapped, ...flags.values };
       const resolved = resolveParams(read.ir.parameters, given, { strict: true });
       const problems = [...flags.problems, ...resolved.problems];
-      if (problems.length) {
-        for (const p of problems) io.stderr(`flowc: ${p.message}\n`);
-        const declared = read.ir.parameters.map((p) => `${p.name}: ${p.type}${p.required ? ", required" : p.default !== undefined ? ` = ${JSON.stringify(p.default)}` : ""}`);
-        io.stderr(`  hint: pass --param name=value; flow \`${read.ir.name}\` declares ${declared.length ? declared.join("; ") : "no parameters"}\nno step ran.\n`);
-        return done(EXIT.usage);
-      }
+      if (problems.length) throw paramError(problems, read.ir.parameters, "no step ran");
 
       const result = await runFlow({
         flow: read,

@@ -4,6 +4,7 @@ import { readFlow } from "../../flow/read.ts";
 import { openDatastore, DEFAULT_DATASTORE } from "../../datastore/index.ts";
 import { listRuns } from "../../runtime/inspect.ts";
 import { secs } from "../../runtime/progress.ts";
+import { printDiagnostics } from "../diagnostics.ts";
 import { CliError, EXIT, type Io } from "../io.ts";
 import type { DeployFlags } from "../deploy-shared.ts";
 import { deployedRuns } from "../deployed-runs.ts";
@@ -38,13 +39,16 @@ Examples:
     )
     .action(async (flowArg: string | undefined, opts: { datastore: string; limit: string; format: string } & Omit<DeployFlags, "format">) => {
       const limit = Number(opts.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit must be a whole number ≥ 1, not ${opts.limit}`, EXIT.usage);
-      if (opts.format !== "text" && opts.format !== "json") throw new CliError(`--format must be text or json, not ${opts.format}`, EXIT.usage);
+      if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit must be a whole number ≥ 1, not ${opts.limit}`, EXIT.usage, "e.g. --limit 50", "FLAG_INVALID");
+      if (opts.format !== "text" && opts.format !== "json") throw new CliError(`--format must be text or json, not ${opts.format}`, EXIT.usage, "use --format text or --format json", "FLAG_INVALID");
       if (opts.env !== undefined) return done(await deployedRuns(io, flowArg, opts, limit, opts.format)); // issue 6
       let flow = flowArg;
       if (flowArg && /\.(ya?ml|json|m?ts|m?js)$/.test(flowArg) && existsSync(flowArg)) {
         const read = await readFlow(flowArg);
-        if (!read.ir) throw new CliError(`cannot read the flow name from ${flowArg}`, EXIT.failed, `run flowc validate ${flowArg}`);
+        if (!read.ir) {
+          printDiagnostics(io, read.diagnostics, new Map([[read.loaded.file, read.loaded.text]]));
+          throw new CliError(`cannot read the flow name from ${flowArg}`, EXIT.failed, `fix the errors above, or pass the flow's name instead of its file`, "FLOW_INVALID");
+        }
         flow = read.ir.name;
       }
       const ds = await openDatastore(opts.datastore, io.cwd);

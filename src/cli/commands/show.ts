@@ -7,6 +7,7 @@ import { attemptName, keys, parseIndex, runPrefix, taskInRun, type TaskId } from
 import { secs } from "../../runtime/progress.ts";
 import { readJson } from "../../runtime/records.ts";
 import type { FlowSpec } from "../../flow/spec.ts";
+import { closest } from "../../util/closest.ts";
 import { CliError, EXIT, type Io } from "../io.ts";
 
 const PREVIEW_BYTES = 2000;
@@ -33,28 +34,56 @@ Examples:
     )
     .action(async (what: string, opts: { datastore: string; env?: string; config?: string; flow?: string; attempt?: string }) => {
       const [name, step, indexText, ...rest] = what.split("/");
-      if (!name || rest.length) throw new CliError(`cannot read ${JSON.stringify(what)}`, EXIT.usage, "write RUN, RUN/STEP or RUN/STEP/INDEX");
+      if (!name || rest.length) throw new CliError(`cannot read ${JSON.stringify(what)}`, EXIT.usage, "write RUN, RUN/STEP or RUN/STEP/INDEX", "FLAG_INVALID");
       const { ds } = await datastoreOf(io, opts);
       const { flow, runId } = await locateRun(ds, name, opts.flow);
       const out = (s = "") => io.stdout(`${s}\n`);
 
       if (!step) return done(await showRun(ds, flow, runId, out));
       const indexes = await listIndexes(ds, flow, runId, step);
-      if (indexes.length === 0) throw new CliError(`run ${runId} has no tasks of step \`${step}\``, EXIT.failed, `see the steps with: flowc show ${runId}`);
+      if (indexes.length === 0) {
+        const steps = (await ds.children(runPrefix(flow, runId))).filter((n) => !n.includes("."));
+        const near = closest(step, steps);
+        throw new CliError(`run ${runId} has no tasks of step \`${step}\``, EXIT.failed, `${near ? `did you mean \`${near}\`? ` : ""}see the steps with: flowc show ${runId}`, "STEP_NOT_FOUND");
+      }
       let index: string | undefined;
       if (indexText !== undefined) {
         index = parseIndex(indexText);
-        if (index === undefined) throw new CliError(`${JSON.stringify(indexText)} is not an index path`, EXIT.usage, "use 3, 3.7, or _ for the top level");
+        if (index === undefined) throw new CliError(`${JSON.stringify(indexText)} is not an index path`, EXIT.usage, "use 3, 3.7, or _ for the top level", "FLAG_INVALID");
       } else if (indexes.length === 1 && indexes[0] === "") index = "";
       if (index === undefined) {
         for (const i of indexes) out(taskLine(await describeTask(ds, { flow, runId, step, index: i })));
         return done(EXIT.ok);
       }
+      if (!indexes.includes(index)) await checkTaskCanExist(ds, { flow, runId, step, index }, indexes);
       const attempt = opts.attempt === undefined ? undefined : Number(opts.attempt);
-      if (attempt !== undefined && (!Number.isInteger(attempt) || attempt < 0)) throw new CliError(`--attempt must be a whole number ≥ 0`, EXIT.usage);
+      if (attempt !== undefined && (!Number.isInteger(attempt) || attempt < 0)) throw new CliError(`--attempt must be a whole number ≥ 0, not ${opts.attempt}`, EXIT.usage, "0 is the first attempt", "FLAG_INVALID");
       done(await showTask(ds, { flow, runId, step, index }, attempt, out));
     });
 }
+
+const depth = (index: string) => (index === "" ? 0 : index.split(".").length);
+
+/**
+ * A task with no folder yet is "not started" only while it still may start: at the step's depth of
+ * foreach nesting, in a run that is still going. Anything else is a wrong address, said as one.
+ */
+async function checkTaskCanExist(ds: Datastore, task: TaskId, indexes: readonly string[]): Promise<void> {
+  const name = `${task.step}${task.index === "" ? "" : `[${task.index}]`}`;
+  const have = depth(indexes[0]!);
+  if (depth(task.index) !== have)
+    throw new CliError(
+      `run ${task.runId} has no task ${name}: step \`${task.step}\` ${have === 0 ? "runs once, at the top level" : `runs inside ${have} foreach${have === 1 ? "" : "es"}, so its index has ${have} number${have === 1 ? "" : "s"}`}`,
+      EXIT.failed,
+      `its tasks: ${summarize(indexes.map((i) => `${task.runId}/${task.step}/${i === "" ? "_" : i}`))}`,
+      "TASK_NOT_FOUND",
+    );
+  const run = await describeRun(ds, task.flow, task.runId);
+  if (run.status === "running" || run.status === "unknown") return;
+  throw new CliError(`run ${task.runId} has no task ${name}: the run is ${run.status}`, EXIT.failed, `its tasks of \`${task.step}\`: ${summarize(indexes.map((i) => `${task.runId}/${task.step}/${i === "" ? "_" : i}`))}`, "TASK_NOT_FOUND");
+}
+
+const summarize = (names: string[]) => (names.length <= 4 ? names.join(", ") : `${names.slice(0, 3).join(", ")}, … ${names.at(-1)} (${names.length})`);
 
 async function showRun(ds: Datastore, flow: string, runId: string, out: (s?: string) => void): Promise<number> {
   const run = await describeRun(ds, flow, runId);

@@ -3,9 +3,11 @@ import { killActiveCommands } from "../../runtime/container.ts";
 import { parseIndex } from "../../contract/layout.ts";
 import { runStep, StepRequestError, type StepRequest } from "../../runtime/step.ts";
 import { runWorker } from "../../runtime/worker.ts";
+import { explainError } from "../errors.ts";
 import { CliError, EXIT, type Io } from "../io.ts";
 
-const isCliProcess = () => /[\\/]bin[\\/]flowc$/.test(process.argv[1] ?? "");
+// bin/flowc of a checkout or a global install, or node_modules/.bin/flowc of a project.
+const isCliProcess = () => /[\\/]\.?bin[\\/]flowc$/.test(process.argv[1] ?? "");
 
 interface StepOpts {
   runId?: string;
@@ -50,19 +52,19 @@ Example:
       const root = opts.root ?? io.env.FLOWC_ROOT;
       const spec = opts.spec ?? io.env.FLOWC_SPEC;
       const paramsText = opts.params ?? io.env.FLOWC_PARAMS ?? "{}";
-      if (!root) throw new CliError("no datastore root: pass --root or set FLOWC_ROOT", EXIT.usage);
-      if (!spec) throw new CliError("no flow spec: pass --spec or set FLOWC_SPEC", EXIT.usage);
+      if (!root) throw new CliError("no datastore root", EXIT.usage, "pass --root or set FLOWC_ROOT (a folder or s3://bucket/prefix)", "FLAG_MISSING");
+      if (!spec) throw new CliError("no flow spec", EXIT.usage, "pass --spec or set FLOWC_SPEC (packages/<sha256>.json, written by deploy or flowc run)", "FLAG_MISSING");
       const index = parseIndex(opts.index);
-      if (index === undefined) throw new CliError(`--index ${JSON.stringify(opts.index)} is not an index path`, EXIT.usage, 'use "" or _ at top level, 3 inside a foreach, 3.7 nested');
+      if (index === undefined) throw new CliError(`--index ${JSON.stringify(opts.index)} is not an index path`, EXIT.usage, 'use "" or _ at top level, 3 inside a foreach, 3.7 nested', "FLAG_INVALID");
       const attempt = Number(opts.attempt);
-      if (!Number.isInteger(attempt) || attempt < 0) throw new CliError(`--attempt must be a whole number ≥ 0, not ${opts.attempt}`, EXIT.usage);
+      if (!Number.isInteger(attempt) || attempt < 0) throw new CliError(`--attempt must be a whole number ≥ 0, not ${opts.attempt}`, EXIT.usage, "0 is the first attempt", "FLAG_INVALID");
       let params: StepRequest["params"];
       try {
         params = JSON.parse(paramsText === "" ? "{}" : paramsText) as StepRequest["params"];
       } catch (e) {
-        throw new CliError(`the run parameters are not JSON: ${(e as Error).message}`, EXIT.usage, "FLOWC_PARAMS / --params is a JSON object, e.g. {\"day\":\"2026-11-29\"}");
+        throw new CliError(`the run parameters are not JSON: ${(e as Error).message}`, EXIT.usage, "FLOWC_PARAMS / --params is a JSON object, e.g. {\"day\":\"2026-11-29\"}", "PARAMS_INVALID");
       }
-      if (!params || typeof params !== "object") throw new CliError("the run parameters must be a JSON object (or Argo's array of {name, value})", EXIT.usage);
+      if (!params || typeof params !== "object") throw new CliError("the run parameters must be a JSON object (or Argo's array of {name, value})", EXIT.usage, "FLOWC_PARAMS / --params is a JSON object, e.g. {\"day\":\"2026-11-29\"}", "PARAMS_INVALID");
 
       const label = `${opts.step}${index ? `[${index}]` : ""} attempt ${attempt}`;
       const stored = (r: { storedAs?: number }) => (r.storedAs !== undefined ? ` (stored as attempt ${r.storedAs}: an earlier execution of this run used ${attempt})` : "");
@@ -72,8 +74,10 @@ Example:
       try {
         result = await runStep({ root, spec, runId: opts.runId!, step: opts.step!, index, attempt, params, echo: true, cwd: io.cwd, env: io.env, ...(opts.catch ? { catch: true } : {}) });
       } catch (e) {
-        if (e instanceof StepRequestError) throw new CliError(e.message, EXIT.usage);
-        throw new CliError(`${label}: ${(e as Error).message}`, EXIT.failed);
+        if (e instanceof StepRequestError) throw new CliError(e.message, EXIT.usage, "check --step, --index and the parameters against the flow (flowc validate FLOW lists them)", "STEP_REQUEST");
+        const explained = await explainError(e);
+        if (explained) throw new CliError(`${label}: ${explained.message}`, explained.exitCode, explained.hint, explained.code);
+        throw e;
       }
       if (result.skipped !== undefined) io.stderr(`flowc step: ${label}: already done (attempt ${result.skipped}; done.json exists), nothing ran\n`);
       else if (result.status === "succeeded") {

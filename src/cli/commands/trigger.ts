@@ -2,7 +2,8 @@ import type { Command } from "commander";
 import { parseParamFlags, resolveParams } from "../../contract/params.ts";
 import { startAt } from "../scheduled-time.ts";
 import { checkFormat, collect, deployOptions, prepare, reportErrors, type DeployFlags } from "../deploy-shared.ts";
-import { CliError, EXIT, type Io } from "../io.ts";
+import { EXIT, type Io } from "../io.ts";
+import { paramError } from "../param-errors.ts";
 
 export function registerTrigger(program: Command, io: Io, done: (code: number) => void): void {
   const cmd = program
@@ -37,12 +38,7 @@ Examples:
         const given = { ...start.mapped, ...parsed.values };
         const checked = resolveParams(declared, given, { strict: true });
         const problems = [...parsed.problems, ...checked.problems];
-        if (problems.length)
-          throw new CliError(
-            `${problems.map((p) => `error ${p.code}: ${p.message}`).join("\n       ")}\nnothing was started`,
-            EXIT.usage,
-            declared.length ? `the flow takes: ${declared.map((p) => `${p.name} (${p.type}${p.required ? ", required" : p.default !== undefined ? `, default ${JSON.stringify(p.default)}` : ""})`).join(", ")}` : "the flow takes no parameters",
-          );
+        if (problems.length) throw paramError(problems, declared, "nothing was started");
         return (await target.start(ctx, { params: given, context: start.context })).run;
       });
       if (format === "json") io.stdout(`${JSON.stringify(run, null, 2)}\n`);

@@ -21,7 +21,7 @@ Examples:
   $ flowc validate --format json flow.yaml | jq '.files[].diagnostics[].code'`,
     )
     .action(async (files: string[], opts: { format: string }) => {
-      if (opts.format !== "text" && opts.format !== "json") throw new CliError(`--format must be text or json, not ${opts.format}`, EXIT.usage);
+      if (opts.format !== "text" && opts.format !== "json") throw new CliError(`--format must be text or json, not ${opts.format}`, EXIT.usage, "use --format text or --format json", "FLAG_INVALID");
       const results = [];
       for (const file of files) results.push(await readFlow(file));
       const all: Diagnostic[] = results.flatMap((r) => r.diagnostics);

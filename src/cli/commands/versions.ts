@@ -23,10 +23,10 @@ Examples:
     .action(async (file: string, flags: DeployFlags & { limit: string }) => {
       const format = checkFormat(flags.format);
       const limit = Number(flags.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit must be a whole number ≥ 1, not ${flags.limit}`, EXIT.usage);
+      if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit must be a whole number ≥ 1, not ${flags.limit}`, EXIT.usage, "e.g. --limit 50", "FLAG_INVALID");
       const list = await reportErrors(async () => {
         const { ctx, target } = await prepare(io, file, flags, { only: "sfn" });
-        if (!target.versions) throw new CliError(`--target ${target.name} has no versions`, EXIT.usage);
+        if (!target.versions) throw new CliError(`--target ${target.name} has no versions`, EXIT.usage, "versions exist for --target sfn only", "TARGET_UNSUPPORTED");
         return target.versions(ctx);
       });
       if (format === "json") {

@@ -28,7 +28,7 @@ export interface Connection {
  */
 export function connect(ctx: DeployContext, deps: ArgoDeps): Connection {
   const argo = ctx.compiled.env.argo;
-  if (!argo) throw new ArgoDeployError(`environment \`${ctx.compiled.env.name}\` has no argo section`, "add `argo: { namespace: ... }` to it in flowc.config.yaml");
+  if (!argo) throw new ArgoDeployError(`environment \`${ctx.compiled.env.name}\` has no argo section`, "add `argo: { namespace: ... }` to it in flowc.config.yaml", "DEPLOY_PRECONDITION");
   const o = ctx.options;
   const context = o.context ?? argo.context;
   const target = selectKubeTarget({

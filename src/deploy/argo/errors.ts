@@ -9,8 +9,8 @@ import type { Refusal } from "./plan.ts";
  * UserError so every command that reaches the target reports them without a stack trace.
  */
 export class ArgoDeployError extends UserError {
-  constructor(message: string, hint?: string) {
-    super(message, EXIT.failed, hint);
+  constructor(message: string, hint?: string, code = "ARGO_ERROR") {
+    super(message, EXIT.failed, hint, code);
   }
 }
 
@@ -18,7 +18,7 @@ export function refusedError(refusals: Refusal[], me: { identity: string; owner:
   const lines = refusals.map((r) => `  ${r.kind} ${r.name}: ${r.message}`);
   // Saying who we are lets a person see a wrong --owner / FLOWC_OWNER before reaching for --authorize.
   lines.push(`  (you deploy as ${JSON.stringify(me.identity)}, token ${me.owner})`);
-  return new ArgoDeployError(`refusing to deploy; nothing was changed:\n${lines.join("\n")}`, refusals[0]!.hint);
+  return new ArgoDeployError(`refusing to deploy; nothing was changed:\n${lines.join("\n")}`, refusals[0]!.hint, "DEPLOY_REFUSED");
 }
 
 export function conflictError(conflicts: { kind: string; name: string; conflicts: FieldConflict[] }[]): ArgoDeployError {
@@ -29,6 +29,7 @@ export function conflictError(conflicts: { kind: string; name: string; conflicts
   return new ArgoDeployError(
     `fields flowc sets are managed by someone else, so the API server would refuse the apply:\n${lines.join("\n")}`,
     "someone changed them outside flowc (kubectl edit, another tool). Put the change into the flow, or rerun with --force to take the fields over (their values are overwritten)",
+    "ARGO_FIELD_CONFLICT",
   );
 }
 
@@ -45,7 +46,7 @@ export function conflictsOf(e: KubeError): FieldConflict[] {
 /** Any error from the Kubernetes layer as a message a person can act on. */
 export function userError(e: unknown): unknown {
   if (e instanceof UserError) return e;
-  if (e instanceof KubeConfigError) return new ArgoDeployError(e.message, e.hint);
+  if (e instanceof KubeConfigError) return new ArgoDeployError(e.message, e.hint, "KUBECONFIG");
   if (!(e instanceof KubeError)) return e;
   const causes = e.causes.filter((c) => c.message).map((c) => `\n    ${c.field ? `${c.field}: ` : ""}${c.message}`).join("");
   const hint =
@@ -62,5 +63,6 @@ export function userError(e: unknown): unknown {
               : e.status === 422 || e.status === 400
                 ? "the API server rejected the object; this is a flowc bug if `flowc compile` gave no error"
                 : undefined;
-  return new ArgoDeployError(`${e.message}${causes}`, hint);
+  const code = e.status === 0 ? "KUBE_UNREACHABLE" : e.status === 401 ? "KUBE_UNAUTHORIZED" : e.status === 403 ? "KUBE_FORBIDDEN" : "KUBE_ERROR";
+  return new ArgoDeployError(`${e.message}${causes}`, hint ?? "a retry will resume where this stopped: flowc deploy is safe to rerun", code);
 }

@@ -33,6 +33,7 @@ export async function readLive(client: ArgoClient, flow: string, env: string, de
         throw new ArgoDeployError(
           `the cluster does not serve ${kind} (argoproj.io/v1alpha1), which ${flow} needs for ${kind === "Sensor" ? "its triggers" : "its schedule"}`,
           `install ${INSTALL[kind]} on the cluster (docs/deploy-argo.md), or check the kubeconfig context`,
+          "DEPLOY_PRECONDITION",
         );
     }
   }

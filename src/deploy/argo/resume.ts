@@ -30,19 +30,19 @@ export async function resumeRun(ctx: DeployContext, conn: Connection, req: Resum
   const env = ctx.compiled.env.name;
   const ui = ctx.compiled.env.argo?.uiUrl;
   const list = `flowc runs ${ctx.compiled.flow.loaded.file} --target argo --env ${env}`;
-  if (!isRunId(req.runId)) throw new ArgoDeployError(`${JSON.stringify(req.runId)} is not a run id`, `list the runs: ${list}`);
+  if (!isRunId(req.runId)) throw new ArgoDeployError(`${JSON.stringify(req.runId)} is not a run id`, `list the runs: ${list}`, "RUN_UNKNOWN");
   const first = await conn.client.get("Workflow", req.runId);
-  if (!first) throw new ArgoDeployError(`no run ${req.runId} in namespace ${conn.namespace}`, `list the runs of this flow in ${env}: ${list}`);
+  if (!first) throw new ArgoDeployError(`no run ${req.runId} in namespace ${conn.namespace}`, `list the runs of this flow in ${env}: ${list}`, "RUN_UNKNOWN");
   const labels = first.metadata.labels ?? {};
   if (labels[TAG.flow] !== ir.name || labels[TAG.env] !== env)
-    throw new ArgoDeployError(`run ${req.runId} is not a run of ${ir.name} in ${env} (it is ${labels[TAG.flow] ?? "not flowc's"}${labels[TAG.env] ? ` in ${labels[TAG.env]}` : ""})`, "name a run of this flow and environment");
+    throw new ArgoDeployError(`run ${req.runId} is not a run of ${ir.name} in ${env} (it is ${labels[TAG.flow] ?? "not flowc's"}${labels[TAG.env] ? ` in ${labels[TAG.env]}` : ""})`, "name a run of this flow and environment", "RUN_ELSEWHERE");
 
   const resumes = (await conn.client.list("Workflow", `${RUN_ID_LABEL}=${req.runId}`)).filter((w) => /-r(\d+)$/.test(w.metadata.name ?? ""));
   const n = Math.max(0, ...resumes.map((w) => Number(/-r(\d+)$/.exec(w.metadata.name!)![1])));
   const latest = resumes.find((w) => w.metadata.name === resumeName(req.runId, n)) ?? first;
   const from = runInfo(latest, conn.namespace, ui);
-  if (FINISHED_OK.has(from.status)) throw new ArgoDeployError(`run ${req.runId} succeeded${latest !== first ? ` (Workflow ${latest.metadata.name})` : ""}: there is nothing to resume`, "start a new run with flowc trigger");
-  if (!RESUMABLE.has(from.status)) throw new ArgoDeployError(`run ${req.runId} is still ${from.status} (Workflow ${latest.metadata.name})`, "wait for it to end, or stop it (argo stop); then resume it");
+  if (FINISHED_OK.has(from.status)) throw new ArgoDeployError(`run ${req.runId} succeeded${latest !== first ? ` (Workflow ${latest.metadata.name})` : ""}: there is nothing to resume`, "start a new run with flowc trigger", "RUN_NOT_RESUMABLE");
+  if (!RESUMABLE.has(from.status)) throw new ArgoDeployError(`run ${req.runId} is still ${from.status} (Workflow ${latest.metadata.name})`, "wait for it to end, or stop it (argo stop); then resume it", "RUN_NOT_RESUMABLE");
 
   const given = ((first.spec as { arguments?: { parameters?: Param[] } } | undefined)?.arguments?.parameters ?? []) as Param[];
   const context = resumedContext(first, given);
@@ -63,7 +63,7 @@ export async function resumeRun(ctx: DeployContext, conn: Connection, req: Resum
     const created = await conn.client.create(workflow, { retry: true });
     return { how: "restarted", from, run: { ...runInfo(created, conn.namespace, ui), resumes: req.runId } };
   } catch (e) {
-    if (e instanceof KubeError && e.alreadyExists) throw new ArgoDeployError(`run ${req.runId} is being resumed already (Workflow ${name} exists)`, `follow it: flowc runs ${ctx.compiled.flow.loaded.file} --target argo --env ${env}`);
+    if (e instanceof KubeError && e.alreadyExists) throw new ArgoDeployError(`run ${req.runId} is being resumed already (Workflow ${name} exists)`, `follow it: flowc runs ${ctx.compiled.flow.loaded.file} --target argo --env ${env}`, "RUN_NOT_RESUMABLE");
     throw e;
   }
 }

@@ -32,12 +32,12 @@ export async function submit(ctx: DeployContext, conn: Connection, req: StartReq
   const { ir } = ctx.compiled.flow;
   const env = ctx.compiled.env.name;
   const { values, problems } = resolveParams(ir.parameters, req.params, { strict: true });
-  if (problems.length) throw new ArgoDeployError(problems.map((p) => p.message).join("\n"), `pass parameters as --param name=value; \`flowc validate ${ctx.compiled.flow.loaded.file}\` lists them`);
+  if (problems.length) throw new ArgoDeployError(problems.map((p) => p.message).join("\n"), `pass parameters as --param name=value; \`flowc validate ${ctx.compiled.flow.loaded.file}\` lists them`, "PARAM_INVALID");
 
   const template = desiredObjects(ctx.compiled, { namespace: conn.namespace, ownerToken: conn.owner }).find((o) => o.kind === "WorkflowTemplate")!;
   const name = template.metadata.name!;
   const live = await conn.client.get("WorkflowTemplate", name);
-  if (!live) throw new ArgoDeployError(`${ir.name} is not deployed to ${env}: no WorkflowTemplate ${conn.namespace}/${name}`, `deploy it first: flowc deploy ${ctx.compiled.flow.loaded.file} --target argo --env ${env}`);
+  if (!live) throw new ArgoDeployError(`${ir.name} is not deployed to ${env}: no WorkflowTemplate ${conn.namespace}/${name}`, `deploy it first: flowc deploy ${ctx.compiled.flow.loaded.file} --target argo --env ${env}`, "NOT_DEPLOYED");
   const deployedHash = live.metadata.labels?.[LABELS.hash];
   if (deployedHash && deployedHash !== template.metadata.labels?.[LABELS.hash])
     ctx.log.warn(`the deployed ${name} is another build of ${ir.name} than ${ctx.compiled.flow.loaded.file} (hash ${deployedHash.slice(0, 12)}); parameters were checked against the local file`);

@@ -1,6 +1,6 @@
 import type { CompiledFlow } from "../../compile/pipeline.ts";
 import type { EnvConfig, SfnConfig } from "../../config/types.ts";
-import { buildSpec, packageKey } from "../../flow/spec.ts";
+import { buildSpec, packageKey, packageMapKey } from "../../flow/spec.ts";
 import { sfnNames } from "../../names/sfn.ts";
 import { toCompactJson } from "../../render/serialize.ts";
 import { TAG } from "../ownership.ts";
@@ -178,6 +178,7 @@ export function desiredState(compiled: CompiledFlow, opts: { owner: string; envi
     const at = (key: string) => (prefix ? `${prefix}/${key}` : key);
     const pkg = compiled.flow.loaded.package;
     // The code package first: a spec that names a package must never be readable before it.
+    if (pkg?.map) objects.push({ bucket: root[1]!, key: at(packageMapKey(pkg.sha256)), body: pkg.map, contentType: "application/json" });
     if (pkg) objects.push({ bucket: root[1]!, key: at(packageKey(pkg.sha256)), body: pkg.code, contentType: "text/javascript" });
     const spec = buildSpec(ir, pkg?.sha256);
     if (spec.key !== m.spec.key) problems.push(`the spec key ${spec.key} differs from the bundle's ${m.spec.key} (a flowc bug)`);

@@ -1,4 +1,4 @@
-import { errorName, isAccessDenied, isCredentialsError, type AwsErrorLike } from "../../aws/errors.ts";
+import { AWS_CREDENTIALS_HINT, errorName, isAccessDenied, isCredentialsError, isUnreachable, type AwsErrorLike } from "../../aws/errors.ts";
 
 /**
  * Expected failures of the sfn target: a stable code (CI matches on it), what happened, what to do.
@@ -42,9 +42,9 @@ export function explainAwsError(e: unknown): SfnError | undefined {
   const where = `${SERVICE[service!] ?? service} ${operation}`;
   const what = `${where} failed: ${errorName(e)}: ${err.message ?? ""}`.trim();
   if (isCredentialsError(e))
-    return new SfnError("AWS_CREDENTIALS", `no usable AWS credentials: ${err.message}`, "set AWS_PROFILE or pass --profile, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (in CI: the role your runner assumes)", { cause: e });
+    return new SfnError("AWS_CREDENTIALS", `no usable AWS credentials: ${err.message}`, AWS_CREDENTIALS_HINT, { cause: e });
   if (isAccessDenied(e)) return new SfnError("AWS_ACCESS_DENIED", what, "the credentials in use lack this permission: see docs/deploy-sfn.md, \"Permissions\"", { cause: e });
-  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH/.test(`${(err as { code?: string }).code ?? ""} ${err.message ?? ""}`))
+  if (isUnreachable(e))
     return new SfnError("AWS_ERROR", `${where}: cannot reach the service (${err.message})`, "check --endpoint / AWS_ENDPOINT_URL and the network; flowc retried with backoff before giving up", { cause: e });
   return new SfnError("AWS_ERROR", what, "a retry will resume where this stopped: flowc deploy is safe to rerun", { cause: e });
 }

@@ -2,13 +2,13 @@ import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import type { LoadedFlow } from "./source.ts";
 import { TOP } from "./source.ts";
-import { loadTypeScriptFlow } from "./typescript.ts";
+import { loadTypeScriptFlow, type CodePackage } from "./typescript.ts";
 import { loadYamlFlow } from "./yaml.ts";
 
 export const YAML_EXTENSIONS = [".yaml", ".yml", ".json"];
 export const SCRIPT_EXTENSIONS = [".ts", ".mts", ".js", ".mjs"];
 
-export type LoadedFlowWithPackage = LoadedFlow & { package?: { code: string; sha256: string } };
+export type LoadedFlowWithPackage = LoadedFlow & { package?: CodePackage };
 
 /** Reads a flow file of either kind. Never throws for a bad file: problems come back as diagnostics. */
 export async function loadFlow(file: string): Promise<LoadedFlowWithPackage> {

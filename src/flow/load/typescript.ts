@@ -5,10 +5,12 @@ import { pathToFileURL } from "node:url";
 import type { Diagnostic } from "../../diagnostics/diagnostic.ts";
 import { FLOW_BRAND } from "../author/types.ts";
 import { bundleFlowModule } from "./bundle.ts";
+import { mappedFrames, registerSourceMap } from "./stack.ts";
 import { TOP, type DocPath, type LoadedFlow, type Span } from "./source.ts";
 
 /** Imports a bundled flow module from a content-addressed file (Node caches modules by URL). */
-export async function importBundle(code: string, sha256: string): Promise<Record<string, unknown>> {
+export async function importBundle(code: string, sha256: string, map?: string): Promise<Record<string, unknown>> {
+  registerSourceMap(sha256, map);
   const dir = join(tmpdir(), "flowc-packages");
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${sha256}.mjs`);
@@ -25,7 +27,7 @@ export async function importBundle(code: string, sha256: string): Promise<Record
  * Loads a TypeScript flow: bundle with esbuild, import (module top level runs, step bodies do not),
  * then turn the definition into the same plain document a YAML flow gives.
  */
-export async function loadTypeScriptFlow(file: string, text: string): Promise<LoadedFlow & { package?: { code: string; sha256: string } }> {
+export async function loadTypeScriptFlow(file: string, text: string): Promise<LoadedFlow & { package?: CodePackage }> {
   const locator = tsLocator(text);
   const base = { file, text, language: "typescript" as const, locator };
   const fail = (message: string, hint: string, span: Span = TOP): LoadedFlow => ({
@@ -50,9 +52,9 @@ export async function loadTypeScriptFlow(file: string, text: string): Promise<Lo
   }
   let mod: Record<string, unknown>;
   try {
-    mod = await importBundle(bundle.code, bundle.sha256);
+    mod = await importBundle(bundle.code, bundle.sha256, bundle.map);
   } catch (e) {
-    return fail(`importing the module failed: ${(e as Error).message}`, "the module's top level must run without errors; keep work inside step bodies");
+    return importFailed(file, base, e);
   }
   const def = (mod.default ?? Object.values(mod).find((v) => isFlow(v))) as Record<string, unknown> | undefined;
   if (!def || typeof def !== "object") {
@@ -83,7 +85,41 @@ export async function loadTypeScriptFlow(file: string, text: string): Promise<Lo
         });
     }
   }
-  return { ...base, raw, functionSteps, diagnostics, definition: def, package: { code: bundle.code, sha256: bundle.sha256 } };
+  return { ...base, raw, functionSteps, diagnostics, definition: def, package: { code: bundle.code, sha256: bundle.sha256, map: bundle.map } };
+}
+
+/** A flow's code package: the esbuild bundle (content-addressed by sha256) and its source map. */
+export interface CodePackage {
+  code: string;
+  sha256: string;
+  map?: string;
+}
+
+/**
+ * The module threw while it was imported: report it where it was thrown, in the user's own files
+ * (the innermost frame outside node_modules and flowc), with the mapped stack.
+ */
+function importFailed(file: string, base: Omit<LoadedFlow, "raw" | "functionSteps" | "diagnostics">, e: unknown): LoadedFlow {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const frames = mappedFrames(err.stack ?? "");
+  const own = frames.find((f) => !/(^|\/)node_modules\//.test(f.source) && !/(^|\/)src\/flow\/author\/|(^|\/)dist\/author\.js$/.test(f.source)) ?? frames[0];
+  const at = own && resolve(own.source) !== resolve(file) ? relative(process.cwd(), resolve(own.source)) : file;
+  const where = own ? `${at}:${own.line}:${own.col}` : undefined;
+  return {
+    ...base,
+    raw: undefined,
+    functionSteps: new Set(),
+    diagnostics: [
+      {
+        code: "TS_LOAD",
+        severity: "error",
+        message: `importing the module failed: ${err.name}: ${err.message}`,
+        hint: `the module's top level must run without errors; keep work inside step bodies${where && at !== file ? ` (thrown at ${where}, imported by ${file})` : ""}`,
+        file: at,
+        start: own ? { line: own.line, col: own.col } : TOP.start,
+      },
+    ],
+  };
 }
 
 const isFlow = (v: unknown) => !!v && typeof v === "object" && (v as Record<string, unknown>)[FLOW_BRAND] === true;
