@@ -4,7 +4,7 @@ import { compileYaml, docsOf, flowFromYaml, yamlOf, type Obj } from "./helpers.t
 import { lintWorkflowTemplate } from "./lint.ts";
 import { checkSchema } from "./schema.ts";
 import { simulate } from "./sim/argo.ts";
-import { expectedRuns } from "./sim/oracle.ts";
+import { expectedRun, expectedRuns } from "./sim/oracle.ts";
 import { scenario } from "./sim/scenario.ts";
 
 const step = (name: string, rest: string) => `  ${name}: { command: [python, -m, work, ${name}], ${rest} }`;
@@ -50,7 +50,20 @@ describe.each(Object.keys(SHAPES))("GIVEN a 1,000-step %s flow", (shape) => {
     const { ir, graph } = flowFromYaml(text);
     for (const seed of [1, 2]) {
       const run = scenario(ir, seed);
-      expect(simulate(wt, { run }).ran.sort()).toEqual(expectedRuns(graph, run).sort());
+      const sim = simulate(wt, { run });
+      expect(sim.ran.sort()).toEqual(expectedRuns(graph, run).sort());
+      expect(sim.phase).toBe("Succeeded");
+    }
+  });
+
+  it("WHEN a step fails uncaught THEN the Workflow ends Failed and `end` never runs", () => {
+    const { ir, graph } = flowFromYaml(text);
+    for (const seed of [1, 2, 3]) {
+      const run = scenario(ir, seed, { failures: 10 });
+      const expected = expectedRun(graph, run);
+      const sim = simulate(wt, { run });
+      expect(sim.phase).toBe(expected.failed ? "Failed" : "Succeeded");
+      if (expected.failed) expect(sim.ran).not.toContain("end@");
     }
   });
 });
