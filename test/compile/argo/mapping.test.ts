@@ -58,7 +58,7 @@ describe("GIVEN the train example (split, foreach, switch, catch, retry, timeout
       limit: 3,
       retryPolicy: "Always",
       expression: '!(lastRetry.message contains "deadline")',
-      backoff: { duration: "1s", factor: 2, cap: "5m", maxDuration: "4h7s" },
+      backoff: { duration: "1s", factor: 2, cap: "5m", maxDuration: "4h43m7s" },
     });
     expect(b.activeDeadlineSeconds).toBe(3600);
     expect(b.container.command).toContain("{{retries}}");
