@@ -1,24 +1,17 @@
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { compileFlowFile } from "../../../src/compile/pipeline.ts";
 import { eventBusProblems } from "../../compile/argo/eventbus.ts";
-import { context, ENV, fastTarget, NS, useWorld, type World } from "./setup.ts";
+import { compileText, context, fastTarget, NS, useWorld, type World } from "./setup.ts";
 
 const w = useWorld();
 const target = fastTarget();
 
 /** A flow started after any of its upstream flows: one afterFlow trigger each. */
-async function compileAfter(w: World, upstreams: string[]) {
-  const file = join(w.dir, "report.yaml");
-  writeFileSync(
-    file,
+const compileAfter = (w: World, upstreams: string[]) =>
+  compileText(
+    w,
     ["apiVersion: flowc/v1", "name: report", "triggers:", ...upstreams.map((u) => `  - afterFlow: ${u}`), "steps:", "  start: { command: [a], next: end, image: alpine:3.20 }", "  end: { command: [b], image: alpine:3.20 }", ""].join("\n"),
+    "report.yaml",
   );
-  const { compiled, diagnostics } = await compileFlowFile(file, { target: "argo", env: ENV, config: w.config, cwd: w.dir });
-  if (!compiled) throw new Error(diagnostics.map((d) => d.message).join("; "));
-  return compiled;
-}
 
 describe("GIVEN a flow with two afterFlow triggers", () => {
   it("WHEN deployed THEN both Sensors are applied, each one a NATS EventBus accepts; a redeploy writes nothing", async () => {
