@@ -68,6 +68,18 @@ describe.each(Object.keys(SHAPES))("GIVEN a 1,000-step %s flow", (shape) => {
   });
 });
 
+describe("GIVEN a 10,000-step chain, cut into 53 parts", () => {
+  it("THEN it still fits in one WorkflowTemplate: what makes a failed part fail costs each part a term or two, not one per task", () => {
+    const r = compileYaml(SHAPES.chain!(10_000));
+    expect(r.problems).toEqual([]);
+    expect(r.manifest.stats.maxObjectBytes).toBeLessThan(ARGO_LIMITS.objectBytes);
+    const wt = docsOf(r)[0]!;
+    const runners = (wt.spec.templates as Obj[]).flatMap((t) => (t.dag?.tasks ?? []).filter((x: Obj) => /-part-\d+$/.test(x.name)));
+    expect(runners.length).toBeGreaterThan(50);
+    for (const t of runners) expect(t.depends).toMatch(/^s\d+\.Succeeded$/);
+  });
+});
+
 describe("GIVEN a flow whose WorkflowTemplate would exceed 1.5 MiB", () => {
   const big = "x".repeat(600_000);
   const text = flow("huge", [step("start", `next: a, env: { BLOB: "${big}" }`), step("a", `next: b, env: { BLOB: "${big}y" }`), step("b", `next: end, env: { BLOB: "${big}z" }`)]);
