@@ -63,7 +63,7 @@ describe.each(Object.keys(SHAPES))("GIVEN a 1,000-step %s flow", (shape) => {
       const expected = expectedRun(graph, run);
       const sim = simulate(wt, { run });
       expect(sim.phase).toBe(expected.failed ? "Failed" : "Succeeded");
-      if (expected.failed) expect(sim.ran).not.toContain("end@");
+      if (expected.failed && run("end", "").phase !== "Failed") expect(sim.ran).not.toContain("end@");
     }
   });
 });
@@ -77,7 +77,7 @@ describe("GIVEN a 10,000-step chain, cut into 53 parts", () => {
     const runners = (wt.spec.templates as Obj[]).flatMap((t) => (t.dag?.tasks ?? []).filter((x: Obj) => /-part-\d+$/.test(x.name)));
     expect(runners.length).toBeGreaterThan(50);
     for (const t of runners) expect(t.depends).toMatch(/^s\d+\.Succeeded$/);
-  });
+  }, 180_000); // ~1.5 s on an idle machine; CPU-bound, so it slows with the load
 });
 
 describe("GIVEN a flow whose WorkflowTemplate would exceed 1.5 MiB", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { argoNeeds, isSupported, judgeArgoVersion, parseArgoVersion, type ArgoNeeds } from "../../../src/compile/argo/versions.ts";
 import { compileYaml, docsOf, flowFromYaml } from "./helpers.ts";
-import { simulate } from "./sim/argo.ts";
+import { Requeue, simulate } from "./sim/argo.ts";
 
 const NONE: ArgoNeeds = { schedule: false, backoffCap: [], skippableSwitches: [] };
 const ALL: ArgoNeeds = { schedule: true, backoffCap: ["b"], skippableSwitches: ["inner"] };
@@ -66,6 +66,20 @@ describe("GIVEN what a flow's output relies on", () => {
     const sim = simulate(wt, { run: (s) => (s === "start" ? { phase: "Succeeded", case: "shallow" } : { phase: "Succeeded" }) });
     expect(sim.nodes.get([...sim.nodes.values()].find((n) => n.name.endsWith(".inner"))!.id)!.phase).toBe("Skipped");
     expect(sim.ran).toEqual(["start@", "merge@", "end@"]);
+  });
+
+  it.each([
+    ["v3.7.13+, v4.0.4+ (the case resolves to its default)", "default"],
+    ["v3.7.0-10, v4.0.0-1 (the case stays an unresolved {{...}})", "unresolved"],
+  ] as const)("WHEN the shallow case is taken on %s THEN the run goes on to merge and end", (_, skippedOutputs) => {
+    const wt = docsOf(compileYaml(NESTED))[0]!;
+    const sim = simulate(wt, { run: (s) => (s === "start" ? { phase: "Succeeded", case: "shallow" } : { phase: "Succeeded" }) }, { skippedOutputs });
+    expect(sim).toMatchObject({ phase: "Succeeded", ran: ["start@", "merge@", "end@"] });
+  });
+
+  it("WHEN the shallow case is taken on v3.7.11-12 or v4.0.2-3 THEN the controller requeues the Workflow forever at merge's `when`", () => {
+    const wt = docsOf(compileYaml(NESTED))[0]!;
+    expect(() => simulate(wt, { run: (s) => (s === "start" ? { phase: "Succeeded", case: "shallow" } : { phase: "Succeeded" }) }, { skippedOutputs: "requeue" })).toThrow(Requeue);
   });
 
   it("THEN a schedule and a retry with a maximum delay are what v3.5 and v3.6 lack", () => {

@@ -51,7 +51,17 @@ export interface Simulation {
 
 type Obj = Record<string, any>;
 
-export function simulate(wt: Obj, scenario: Scenario): Simulation {
+/**
+ * How the controller resolves an output of a task that was Skipped or Omitted, by version: its
+ * declared default (v3.7.13+, v4.0.4+), an error that requeues the Workflow forever (v3.7.11-v3.7.12,
+ * v4.0.2-v4.0.3: a missing variable), or the `{{...}}` left as written (before those).
+ */
+export type SkippedOutputs = "default" | "requeue" | "unresolved";
+
+export class Requeue extends Error {}
+
+export function simulate(wt: Obj, scenario: Scenario, o: { skippedOutputs?: SkippedOutputs } = {}): Simulation {
+  const skippedOutputs = o.skippedOutputs ?? "default";
   const templates = new Map<string, Obj>((wt.spec.templates as Obj[]).map((t) => [t.name, t]));
   const ran: string[] = [];
   const nodes = new Map<string, ArgoNode>();
@@ -137,8 +147,13 @@ export function simulate(wt: Obj, scenario: Scenario): Simulation {
         if (!m) return undefined;
         const r = byTask.get(m[1]!);
         if (!r) throw new Error(`task ${task.name} refers to ${m[1]}, which has not run before it`);
+        if (m[2] === "status") return r.phase;
+        if ((r.phase === "Skipped" || r.phase === "Omitted") && skippedOutputs !== "default") {
+          if (skippedOutputs === "requeue") throw new Requeue(`task ${task.name} reads {{${k}}} of a ${r.phase} task: the controller requeues the Workflow, forever`);
+          return `{{${k}}}`;
+        }
         // An output the task never produced stays as written (Argo leaves it unresolved).
-        return m[2] === "status" ? r.phase : (r.outputs[m[3]!] ?? `{{${k}}}`);
+        return r.outputs[m[3]!] ?? `{{${k}}}`;
       };
       if (task.depends) {
         const ok = evaluate(task.depends, (ref) => {
