@@ -38,9 +38,8 @@ export function retryTimeline(template: Obj, pace: Pace): RetryTimeline {
   for (let attempt = 1; ; attempt++) {
     const containerStart = startedAt + pace.start;
     // The first attempt runs without ARGO_DEADLINE; every retry is given the budget's end.
-    const killedAt = Math.min(containerStart + podDeadline, attempt === 1 ? Infinity : budgetEnd);
-    const finishedAt = killedAt;
-    const lastAttemptSeconds = killedAt - containerStart;
+    const finishedAt = Math.min(containerStart + podDeadline, attempt === 1 ? Infinity : budgetEnd);
+    const lastAttemptSeconds = finishedAt - containerStart;
     if (attempt > limit) return { attempts: attempt, lastAttemptSeconds };
     if (finishedAt > budgetEnd) return { attempts: attempt, stoppedBy: "Max duration limit exceeded", lastAttemptSeconds };
     let wait = parseGoDuration(b.duration) * Number(b.factor) ** (attempt - 1);
