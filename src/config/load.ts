@@ -152,6 +152,7 @@ export function resolveEnv(loaded: LoadedConfig, env: string): { env?: EnvConfig
               ...(a.workflowEventSource ? { workflowEventSource: a.workflowEventSource } : {}),
               ...(a.uiUrl ? { uiUrl: a.uiUrl } : {}),
               ...(a.context ? { context: a.context } : {}),
+              ...(a.controllerNamespace ? { controllerNamespace: a.controllerNamespace } : {}),
             },
           }
         : {}),

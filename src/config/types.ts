@@ -39,6 +39,8 @@ export interface ArgoConfig {
   workflowEventSource?: string;
   uiUrl?: string;
   context?: string;
+  /** Where Argo Workflows' controller runs: deploy reads its version there. */
+  controllerNamespace?: string;
 }
 
 export interface EnvConfig {

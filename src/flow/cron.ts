@@ -88,6 +88,27 @@ export function mapDayNumbers(field: string, f: (n: number) => number): string |
   return out.join(",");
 }
 
+/**
+ * A day-of-week field with Sunday written only as 0. Unix cron reads 7 as Sunday as well (`5 4 * * 7`,
+ * `0 9 * * 5-7` for Friday to Sunday), and so does flowc; some schedulers do not (Argo's parser takes
+ * 0-6). Items without a 7 are kept as written; one with a 7 becomes its days, Sunday as 0, read as
+ * the other targets read it (`5-7` → `5,6,0`, `1-7/2` → `1,3,5,0`). Undefined when malformed.
+ */
+const DAY_NAMES = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
+export function sundayAsZero(field: string): string | undefined {
+  const out: string[] = [];
+  for (const raw of field.split(",")) {
+    const seven = /(^|-)7(?![0-9])/.test(raw.split("/")[0]!);
+    // Names become numbers so that `MON-7` reads as a range; `7/2` is Sunday alone (7 ends the week).
+    const item = seven ? raw.replace(/[A-Za-z]{3}/g, (n) => (DAY_NAMES.includes(n.toUpperCase()) ? String(DAY_NAMES.indexOf(n.toUpperCase())) : n)).replace(/^7\/\d+$/, "7") : raw;
+    const days = seven ? mapDayNumbers(item, (n) => n % 7) : item;
+    if (days === undefined) return undefined;
+    for (const d of days.split(",")) if (!out.includes(d)) out.push(d);
+  }
+  return out.join(",");
+}
+
 /** The next `count` fire times after `from`, in UTC ISO strings (for reviews and tests). */
 export function nextFireTimes(expr: string, timezone: string | undefined, from: Date, count: number): string[] {
   const parsed = parseCron(expr);

@@ -1,4 +1,4 @@
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { AppsV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { withRetry, type RetryOptions } from "../deploy/retry.ts";
 import { isTransientKube, KubeError, toKubeError } from "./errors.ts";
 import type { KubeTarget } from "./kubeconfig.ts";
@@ -45,6 +45,7 @@ export interface KubeClientOptions {
  */
 export class ArgoClient {
   private readonly api: CustomObjectsApi;
+  private apps?: AppsV1Api;
   /** Requests sent, retries included, by operation ("list WorkflowTemplate", "apply Sensor", ...). */
   readonly operations: Record<string, number> = {};
 
@@ -119,6 +120,23 @@ export class ArgoClient {
       // Items of a list may omit apiVersion and kind; the list's kind says what they are.
       out.push(...(page.items ?? []).map((o) => ({ ...o, apiVersion: o.apiVersion ?? `${GROUP}/${VERSION}`, kind: o.kind ?? kind })));
       cont = page.metadata?.continue || undefined;
+    } while (cont);
+    return out;
+  }
+
+  /**
+   * The Deployments of a namespace, as plain objects (name, labels, container images): how deploy
+   * finds which Argo controller a cluster runs. Any namespace, not only this client's.
+   */
+  async listDeployments(namespace: string): Promise<{ name: string; labels: Record<string, string>; images: string[] }[]> {
+    const apps = (this.apps ??= this.target.kc.makeApiClient(AppsV1Api));
+    const out: { name: string; labels: Record<string, string>; images: string[] }[] = [];
+    let cont: string | undefined;
+    do {
+      const page = await this.call(`list Deployment ${namespace}`, () => apps.listNamespacedDeployment({ namespace, limit: 250, ...(cont ? { _continue: cont } : {}) }));
+      for (const d of page.items ?? [])
+        out.push({ name: d.metadata?.name ?? "", labels: d.metadata?.labels ?? {}, images: (d.spec?.template?.spec?.containers ?? []).map((c) => c.image ?? "") });
+      cont = page.metadata?._continue || undefined;
     } while (cont);
     return out;
   }

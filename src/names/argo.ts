@@ -42,6 +42,14 @@ export function argoObjectNames(flow: string, env: string): ArgoObjectNames {
 }
 
 /**
+ * The k-th Sensor of a flow (from 0): the first is `sensor` above; more exist only when triggers share
+ * an event (src/compile/argo/sensor.ts), named `<flow>-<env>-2`, `-3`, ...
+ */
+export function argoSensorName(flow: string, env: string, k: number): string {
+  return k === 0 ? argoObjectNames(flow, env).sensor : k8sName([flow, env, String(k + 1)], NAME_LIMITS.k8sName);
+}
+
+/**
  * Argo validates template and task names as `[a-zA-Z0-9][-a-zA-Z0-9]*` (≤ 128), and evaluates `depends`
  * with expr after turning `-` into `_`, so a task named like an expr keyword would break the expression.
  */

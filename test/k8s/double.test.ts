@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   ApiException,
+  AppsV1Api,
   CustomObjectsApi,
   KubeConfig,
   PatchStrategy,
@@ -941,5 +942,43 @@ describe("discovery and seeding", () => {
     expect(status.message).toBe(
       'Apply failed with 1 conflict: conflict with "before-first-apply" using argoproj.io/v1alpha1: .spec.serviceAccountName',
     );
+  });
+});
+
+describe("Deployments (apps/v1, read-only) and RBAC refusals", () => {
+  const controller = (ns: string, image: string): JsonObject => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "workflow-controller", namespace: ns },
+    spec: { selector: { matchLabels: { app: "workflow-controller" } }, template: { metadata: { labels: { app: "workflow-controller" } }, spec: { containers: [{ name: "workflow-controller", image }] } } },
+  });
+
+  test("GIVEN a seeded Deployment WHEN AppsV1Api lists and reads it THEN client-node gets it typed, and writes are not served", async () => {
+    double.seed(controller("argo", "quay.io/argoproj/workflow-controller:v4.0.8"));
+    const kc = new KubeConfig();
+    kc.loadFromFile(double.writeKubeconfig(join(dir, "apps")));
+    const apps = kc.makeApiClient(AppsV1Api);
+    const list = await apps.listNamespacedDeployment({ namespace: "argo" });
+    expect(list.items.map((d) => d.spec?.template.spec?.containers[0]?.image)).toEqual(["quay.io/argoproj/workflow-controller:v4.0.8"]);
+    expect((await apps.listNamespacedDeployment({ namespace: "flows" })).items).toEqual([]);
+    expect((await apps.readNamespacedDeployment({ namespace: "argo", name: "workflow-controller" })).metadata?.name).toBe("workflow-controller");
+    const { code } = await failure(apps.deleteNamespacedDeployment({ namespace: "argo", name: "workflow-controller" }));
+    expect(code).toBe(405);
+    expect(double.calls().map((c) => `${c.verb} ${c.resource} ${c.status}`)).toEqual(["list deployments 200", "list deployments 200", "get deployments 200", "delete deployments 405"]);
+  });
+
+  test("GIVEN forbid WHEN a matching request arrives THEN 403 Forbidden, worded as RBAC words it", async () => {
+    const locked = await startK8sDouble({ forbid: (c) => c.resource === "deployments" && c.namespace === "argo" });
+    try {
+      const kc = new KubeConfig();
+      kc.loadFromFile(locked.writeKubeconfig(join(dir, "locked")));
+      const apps = kc.makeApiClient(AppsV1Api);
+      const { code, status } = await failure(apps.listNamespacedDeployment({ namespace: "argo" }));
+      expect(code).toBe(403);
+      expect(status).toMatchObject({ reason: "Forbidden", message: 'deployments.apps is forbidden: User "flowc-double-user" cannot list resource "deployments" in API group "apps" in the namespace "argo"' });
+      await expect(apps.listNamespacedDeployment({ namespace: "flows" })).resolves.toBeDefined();
+    } finally {
+      await locked.stop();
+    }
   });
 });

@@ -14,6 +14,7 @@ import { parseFieldSelector, parseLabelSelector, SelectorError } from "./labels.
 import { API_VERSION, GROUP, RESOURCES, resourceFor, VERSION, type ResourceType } from "./resources.ts";
 import {
   badRequest,
+  forbidden,
   internalError,
   methodNotAllowed,
   notFoundPath,
@@ -111,6 +112,8 @@ export interface K8sDoubleOptions {
   maxRequestBytes?: number;
   /** Clock for creationTimestamp and managedFields times. */
   now?: () => Date;
+  /** RBAC: requests for which this returns true are refused with 403 Forbidden. */
+  forbid?: (call: { verb: Verb; resource?: string; namespace?: string }) => boolean;
 }
 
 export interface SeedOptions {
@@ -226,7 +229,7 @@ export async function startK8sDouble(options: K8sDoubleOptions = {}): Promise<K8
       kind: "APIResourceList",
       apiVersion: "v1",
       groupVersion: API_VERSION,
-      resources: RESOURCES.flatMap((t): JsonObject[] => [
+      resources: RESOURCES.filter((t) => t.group === GROUP).flatMap((t): JsonObject[] => [
         {
           name: t.plural,
           singularName: t.singular,
@@ -297,16 +300,16 @@ export async function startK8sDouble(options: K8sDoubleOptions = {}): Promise<K8
         },
       };
     }
-    const prefix = `/apis/${API_VERSION}/`;
-    if (!pathname.startsWith(prefix)) return { verb: "other" };
-    const parts = pathname.slice(prefix.length).split("/").map(decodeURIComponent);
+    const group = /^\/apis\/([^/]+)\/([^/]+)\//.exec(pathname);
+    if (!group) return { verb: "other" };
+    const parts = pathname.slice(group[0].length).split("/").map(decodeURIComponent);
     let namespace: string | undefined;
     let rest = parts;
     if (parts[0] === "namespaces" && parts.length >= 3) {
       namespace = parts[1];
       rest = parts.slice(2);
     }
-    const type = RESOURCES.find((t) => t.plural === rest[0]);
+    const type = RESOURCES.find((t) => t.group === group[1] && t.version === group[2] && t.plural === rest[0]);
     if (!type || rest.length > 2) return { verb: "other" };
     const name = rest[1];
     const watching = query.get("watch") === "true" || query.get("watch") === "1";
@@ -388,6 +391,7 @@ export async function startK8sDouble(options: K8sDoubleOptions = {}): Promise<K8
       if (query.get("watch") === "true" || query.get("watch") === "1") throw badRequest("watch is not supported by the Kubernetes API double");
       throw methodNotAllowed();
     }
+    if (t.readOnly && r.verb !== "get" && r.verb !== "list") throw methodNotAllowed();
     const ns = r.namespace;
     if (ns !== undefined) {
       const err = namespaceError(ns);
@@ -542,6 +546,8 @@ export async function startK8sDouble(options: K8sDoubleOptions = {}): Promise<K8
     let errorHeaders: Record<string, string> = {};
     try {
       if (options.requireAuth && !user) throw unauthorized();
+      if (options.forbid?.({ verb: r.verb, ...(r.type ? { resource: r.type.plural } : {}), ...(r.namespace !== undefined ? { namespace: r.namespace } : {}) }) && r.type)
+        throw forbidden(user ?? "system:anonymous", r.verb, r.type, r.namespace);
       outcome = execute(r, u.searchParams, raw, contentType, userAgent, call);
     } catch (e) {
       if (e instanceof StatusError) {

@@ -1,4 +1,5 @@
-// The custom resources the Kubernetes API double serves (all namespaced, argoproj.io/v1alpha1).
+// The resources the Kubernetes API double serves: Argo's custom resources (argoproj.io/v1alpha1),
+// and Deployments (apps/v1), read-only, for reading which Argo controller a cluster runs.
 
 export const GROUP = "argoproj.io";
 export const VERSION = "v1alpha1";
@@ -14,6 +15,8 @@ export interface ResourceType {
   shortNames: string[];
   /** CRD declares `subresources: {status: {}}`: the main endpoint ignores status. */
   statusSubresource: boolean;
+  /** Served for GET and LIST only (tests seed the objects); writes answer 405. */
+  readOnly?: boolean;
 }
 
 const r = (plural: string, singular: string, kind: string, shortNames: string[], statusSubresource: boolean): ResourceType => ({
@@ -33,6 +36,7 @@ export const RESOURCES: ResourceType[] = [
   r("cronworkflows", "cronworkflow", "CronWorkflow", ["cwf", "cronwf"], false),
   r("workflows", "workflow", "Workflow", ["wf"], false),
   r("sensors", "sensor", "Sensor", ["sn"], true),
+  { group: "apps", version: "v1", plural: "deployments", singular: "deployment", kind: "Deployment", listKind: "DeploymentList", shortNames: ["deploy"], statusSubresource: true, readOnly: true },
 ];
 
 /** Looks a resource up by plural, singular, kind or short name (case-insensitive). */

@@ -123,6 +123,15 @@ export function unauthorized(): StatusError {
   return new StatusError(401, status(401, "Unauthorized", "Unauthorized"));
 }
 
+/** RBAC's refusal, worded as the API server words it. */
+export function forbidden(user: string, verb: string, r: ResourceRef, namespace: string | undefined): StatusError {
+  const where = namespace ? ` in the namespace "${namespace}"` : " at the cluster scope";
+  return new StatusError(
+    403,
+    status(403, "Forbidden", `${qualified(r)} is forbidden: User "${user}" cannot ${verb} resource "${r.plural}" in API group "${r.group}"${where}`, { group: r.group, kind: r.plural }),
+  );
+}
+
 export function notFoundPath(): StatusError {
   return new StatusError(404, status(404, "NotFound", "the server could not find the requested resource", {}));
 }

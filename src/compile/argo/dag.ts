@@ -1,5 +1,6 @@
 import type { Graph, GraphNode } from "../../graph/types.ts";
 import type { ArgoNamer } from "../../names/argo.ts";
+import { conditionalSteps } from "./certain.ts";
 import { ENTRYPOINT, PARAM } from "./contract.ts";
 import type { InEdge, Phase } from "./depends.ts";
 import { renderParts } from "./parts.ts";
@@ -36,6 +37,8 @@ export interface TaskNode {
   /** The phases in which this task carries the flow on. */
   accept: Phase[];
   isSwitch: boolean;
+  /** Runs in every run of its scope without an uncaught failure: not inside a switch's branches (certain.ts). */
+  certain: boolean;
   /** AND over groups, OR within a group (depends.ts). */
   groups: InEdge[][];
   withParam?: string;
@@ -97,6 +100,7 @@ export function dagTemplates(graph: Graph, names: DagNames): Template[] {
 /** The tasks of one scope, with their incoming edges, in flow order. */
 function scopeTasks(nodes: GraphNode[], graph: Graph, names: DagNames, nested: boolean, fans: Map<string, Fan>, fanTask: (f: string) => string): TaskNode[] {
   const inScope = new Set(nodes.map((n) => n.step.name));
+  const conditional = conditionalSteps(nodes, graph);
   const index = nested ? [{ name: PARAM.index, value: `{{inputs.parameters.${PARAM.index}}}` }] : [];
   const tasks: TaskNode[] = [];
   nodes.forEach((node, i) => {
@@ -109,6 +113,7 @@ function scopeTasks(nodes: GraphNode[], graph: Graph, names: DagNames, nested: b
       unit: i,
       accept: carriesOn(step) ? ["Succeeded", "Failed", "Error"] : ["Succeeded"],
       isSwitch: step.transition.kind === "switch",
+      certain: !conditional.has(step.name),
       groups: incoming(node, graph, names, inScope, fanTask),
       args: [{ name: PARAM.step, value: step.name }, ...index],
     });
@@ -123,6 +128,7 @@ function scopeTasks(nodes: GraphNode[], graph: Graph, names: DagNames, nested: b
       // Argo skips a withParam task whose list is empty; the join must still run.
       accept: ["Succeeded", "Skipped"],
       isSwitch: false,
+      certain: !conditional.has(step.name),
       // Only a foreach step that succeeded has a list to fan out.
       groups: [[{ from: name, accept: ["Succeeded"] }]],
       ...(fan.each

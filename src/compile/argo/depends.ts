@@ -39,7 +39,7 @@ export interface Refs {
   local: (task: string) => boolean;
 }
 
-const RESULT: Record<Phase, string> = { Succeeded: "Succeeded", Failed: "Failed", Error: "Errored", Skipped: "Skipped" };
+export const RESULT: Record<Phase, string> = { Succeeded: "Succeeded", Failed: "Failed", Error: "Errored", Skipped: "Skipped" };
 
 export const statusParam = (task: string) => `status-${task}`;
 export const caseParam = (task: string) => `case-${task}`;

@@ -1,4 +1,4 @@
-import { argoObjectNames } from "../../names/argo.ts";
+import { argoObjectNames, argoSensorName } from "../../names/argo.ts";
 import { toJson, toYaml } from "../../render/serialize.ts";
 import { buildManifest, manifestFile } from "../manifest.ts";
 import { mergeUnder, template } from "../templates.ts";
@@ -6,7 +6,7 @@ import type { CompileInput, CompileProblem, CompileResult } from "../types.ts";
 import { cronWorkflow } from "./cron-workflow.ts";
 import { checkLabelValues, type Identity } from "./labels.ts";
 import { checkObjectSize, objectBytes } from "./limits.ts";
-import { sensor } from "./sensor.ts";
+import { sensors } from "./sensor.ts";
 import type { K8sObject } from "./types.ts";
 import { workflowTemplate } from "./workflow-template.ts";
 
@@ -23,7 +23,7 @@ export const ARGO_TEMPLATE_FILES = {
 
 /**
  * Compiles a flow to Argo: `<name>.argo.yaml` (WorkflowTemplate, then a CronWorkflow when the flow is
- * scheduled, then a Sensor when it has triggers) and `<name>.manifest.json`. Pure: everything comes
+ * scheduled, then a Sensor, or several, when it has triggers) and `<name>.manifest.json`. Pure: everything comes
  * from the input. Nothing is emitted while there are errors.
  */
 export function compileArgo(input: CompileInput): CompileResult {
@@ -51,8 +51,7 @@ export function compileArgo(input: CompileInput): CompileResult {
     const cron = cronWorkflow(ir, ir.schedule, argo, { cron: names.cronWorkflow, template: names.workflowTemplate }, id, problems);
     if (cron) generated.push(cron);
   }
-  const s = sensor(ir, argo, { sensor: names.sensor, template: names.workflowTemplate, runPrefix: names.runPrefix }, id, problems);
-  if (s) generated.push(s);
+  generated.push(...sensors(ir, argo, { sensor: (k) => argoSensorName(ir.name, env.name, k), template: names.workflowTemplate, runPrefix: names.runPrefix }, id, problems));
 
   const objects = generated.map((o) => withBase(o, env.templates));
   const sizes = objects.map(objectBytes);
@@ -61,7 +60,10 @@ export function compileArgo(input: CompileInput): CompileResult {
   const failed = problems.some((p) => (p.severity ?? "error") === "error");
   // Nothing is written when there are errors, so the text is not built either.
   const content = failed ? "" : toYaml(objects);
-  manifest.resources = { [yamlName]: Object.fromEntries([["namespace", argo.namespace], ...objects.map((o) => [o.kind, o.metadata.name!])]) };
+  // One name per kind; a list for a kind with several objects (Sensors, when triggers share an event).
+  const byKind = new Map<string, string[]>();
+  for (const o of objects) byKind.set(o.kind, [...(byKind.get(o.kind) ?? []), o.metadata.name!]);
+  manifest.resources = { [yamlName]: Object.fromEntries([["namespace", argo.namespace], ...[...byKind].map(([k, ns]) => [k, ns.length === 1 ? ns[0]! : ns])]) };
   manifest.stats = {
     steps: ir.steps.length,
     templates: ((objects[0]!.spec.templates as unknown[]) ?? []).length,

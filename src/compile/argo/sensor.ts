@@ -11,9 +11,9 @@ import type { K8sObject } from "./types.ts";
 import { ARGO_API_VERSION } from "./workflow-template.ts";
 
 /**
- * The Argo Events Sensor that starts this flow from its triggers: one dependency and one trigger per
+ * The Argo Events Sensors that start this flow from its triggers: one dependency and one trigger per
  * flow trigger (`conditions` ties each trigger to its own dependency; without it a Sensor waits for
- * all of them). Each trigger submits a Workflow that references the WorkflowTemplate and sets the
+ * all of them), in one Sensor unless two triggers listen on the same event (natsGroups). Each trigger submits a Workflow that references the WorkflowTemplate and sets the
  * mapped parameters from the event.
  *
  * - `afterFlow: X` listens on the workflow EventSource (a `resource` EventSource watching Workflows,
@@ -39,25 +39,45 @@ interface Ctx {
   problems: CompileProblem[];
 }
 
-export function sensor(ir: FlowIR, argo: ArgoConfig, names: { sensor: string; template: string; runPrefix: string }, id: Identity, problems: CompileProblem[]): K8sObject | undefined {
-  if (ir.triggers.length === 0) return undefined;
+export function sensors(ir: FlowIR, argo: ArgoConfig, names: { sensor: (k: number) => string; template: string; runPrefix: string }, id: Identity, problems: CompileProblem[]): K8sObject[] {
+  if (ir.triggers.length === 0) return [];
   const ctx: Ctx = { ir, argo, env: id.env, template: names.template, runPrefix: names.runPrefix, problems };
   const parts = ir.triggers.map((t, i) => (t.kind === "afterFlow" ? afterFlow(t, i, ctx, id) : onEvent(t, i, ctx, id)));
-  return {
+  return natsGroups(parts).map((group, k) => ({
     apiVersion: ARGO_API_VERSION,
     kind: "Sensor",
-    metadata: objectMeta(names.sensor, id, argo),
+    metadata: objectMeta(names.sensor(k), id, argo),
     spec: {
       ...(argo.eventBus ? { eventBusName: argo.eventBus } : {}),
       // The Sensor's pod submits the Workflows: its service account needs create on workflows.
       ...(argo.serviceAccount ? { template: { serviceAccountName: argo.serviceAccount } } : {}),
-      dependencies: parts.map((p) => p.dependency),
-      triggers: parts.map((p) => p.trigger),
+      dependencies: group.map((p) => p.dependency),
+      triggers: group.map((p) => p.trigger),
     },
-  };
+  }));
 }
 
-type Part = { dependency: Record<string, unknown>; trigger: Record<string, unknown> };
+/**
+ * On a NATS (streaming) EventBus, Argo Events refuses a Sensor that references one event of one
+ * EventSource in two dependencies ("is referenced for more than one dependency in this Sensor
+ * object"), and two `afterFlow` triggers (or two `event` triggers) listen on the same one. A Sensor
+ * cannot filter per trigger: filters belong to dependencies. So the triggers are spread over Sensors:
+ * the first Sensor takes the first trigger on each event, the second the second, and so on; a flow
+ * whose triggers listen on different events keeps its one Sensor. Works on JetStream buses as well.
+ */
+function natsGroups(parts: Part[]): Part[][] {
+  const groups: Part[][] = [];
+  const seen = new Map<string, number>();
+  for (const p of parts) {
+    const key = `${p.dependency.eventSourceName}/${p.dependency.eventName}`;
+    const k = seen.get(key) ?? 0;
+    seen.set(key, k + 1);
+    (groups[k] ??= []).push(p);
+  }
+  return groups;
+}
+
+type Part = { dependency: { name: string; eventSourceName: string; eventName: string } & Record<string, unknown>; trigger: Record<string, unknown> };
 
 function afterFlow(t: Extract<TriggerIR, { kind: "afterFlow" }>, i: number, ctx: Ctx, id: Identity): Part {
   const dep = `after_${t.flow.replace(/-/g, "_")}`;

@@ -48,7 +48,8 @@ export function stepTemplates(steps: readonly StepIR[], defaultImage: string | u
 }
 
 function templateBody(step: StepIR, defaultImage: string | undefined, problems: CompileProblem[]): Omit<Template, "name"> {
-  const retry = retryStrategy(step);
+  const podDeadline = step.timeoutSeconds ? step.timeoutSeconds + (carriesOn(step) ? CATCH_DEADLINE_GRACE_SECONDS : 0) : undefined;
+  const retry = retryStrategy(step, podDeadline);
   const image = step.image ?? defaultImage;
   if (!image)
     problems.push({
@@ -78,7 +79,7 @@ function templateBody(step: StepIR, defaultImage: string | undefined, problems: 
     inputs: { parameters: [{ name: PARAM.step }, { name: PARAM.index, default: "" }] },
     ...(outputs.length ? { outputs: { parameters: outputs } } : {}),
     ...(retry ? { retryStrategy: retry } : {}),
-    ...(step.timeoutSeconds ? { activeDeadlineSeconds: step.timeoutSeconds + (carriesOn(step) ? CATCH_DEADLINE_GRACE_SECONDS : 0) } : {}),
+    ...(podDeadline ? { activeDeadlineSeconds: podDeadline } : {}),
     container,
   };
 }

@@ -38,13 +38,14 @@ export function awsDayOfWeek(field: string): string | undefined {
     const m = /^(\*|[0-7]|[A-Za-z]{3})(?:-([0-7]|[A-Za-z]{3}))?(?:\/(\d+))?(#[1-5]|L)?$/.exec(item);
     if (!m) return undefined;
     const [, a, b, stepText, suffix] = m as unknown as [string, string, string | undefined, string | undefined, string | undefined];
-    const num = (x: string) => (/^\d$/.test(x) ? Number(x) % 7 : DAY_NAMES.indexOf(x.toUpperCase() as (typeof DAY_NAMES)[number]));
+    // 7 stays 7 inside ranges (`7-7`, `7/2` are Sunday alone); day names are taken modulo 7.
+    const num = (x: string) => (/^\d$/.test(x) ? Number(x) : DAY_NAMES.indexOf(x.toUpperCase() as (typeof DAY_NAMES)[number]));
     if (suffix) {
       // `5L` (last Friday), `1#2` (second Monday): AWS keeps these numeric, 1=SUN.
       if (b !== undefined || stepText !== undefined || a === "*") return undefined;
       const n = num(a);
       if (n < 0) return undefined;
-      out.push(`${n + 1}${suffix}`);
+      out.push(`${(n % 7) + 1}${suffix}`);
       continue;
     }
     if (a === "*") {
@@ -57,12 +58,12 @@ export function awsDayOfWeek(field: string): string | undefined {
     const hiRaw = b === undefined ? undefined : /^\d$/.test(b) ? Number(b) : num(b);
     if (lo < 0 || (hiRaw !== undefined && hiRaw < 0)) return undefined;
     if (hiRaw === undefined && stepText === undefined) {
-      out.push(DAY_NAMES[lo]!);
+      out.push(DAY_NAMES[lo % 7]!);
       continue;
     }
     // Ranges (and `a/step`, which runs to the end of the week) are expanded: `5-7` (Fri-Sun) wraps
     // past Saturday, which an AWS range cannot do.
-    const hi = hiRaw ?? 6;
+    const hi = hiRaw ?? Math.max(6, lo);
     const step = Number(stepText ?? 1);
     if (stepText === undefined && hi !== 7 && hi >= lo) {
       out.push(lo === hi ? DAY_NAMES[lo]! : `${DAY_NAMES[lo]}-${DAY_NAMES[hi]}`);

@@ -2,7 +2,8 @@ import type { DeployContext, DeployTarget } from "../target.ts";
 import { connect, type ArgoDeps, type Connection } from "./connect.ts";
 import { userError } from "./errors.ts";
 import { label } from "./label.ts";
-import { planLive, reconcile } from "./reconcile.ts";
+import { planLive, reconcile, writesObject } from "./reconcile.ts";
+import { checkArgoVersion } from "./version.ts";
 import { resumeRun } from "./resume.ts";
 import { listRuns } from "./runs.ts";
 import { backfillName, submit, workflowRun } from "./trigger.ts";
@@ -29,6 +30,7 @@ export function createArgoTarget(deps: ArgoDeps = {}): DeployTarget {
         const p = await planLive(ctx, conn);
         // diff reads only: a refusal is what a deploy would meet, so it is said, not thrown.
         for (const r of p.refusals) ctx.log.warn(`a deploy would be refused: ${r.kind} ${r.name}: ${r.message} (${r.hint})`);
+        if (p.steps.some(writesObject)) await checkArgoVersion(ctx, conn, false);
         return p.plan;
       }),
     apply: (ctx) => run(ctx, (conn) => reconcile(ctx, conn, "deploy")),

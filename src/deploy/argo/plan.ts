@@ -106,7 +106,9 @@ export function planArgo(input: {
     const kind = l.kind as DeployedKind;
     const name = l.metadata.name!;
     const rv = l.metadata.resourceVersion;
-    const reason = verdict.ok ? (input.deleteReason ?? REASON[kind]) : `refused: ${verdict.message}`;
+    // Another object of the kind stays (a flow with fewer triggers needs fewer Sensors): not "no triggers".
+    const kept = input.desired.some((d) => d.kind === kind);
+    const reason = verdict.ok ? (input.deleteReason ?? (kept ? REASON.WorkflowTemplate : REASON[kind])) : `refused: ${verdict.message}`;
     steps.push({ kind, name, ...(rv ? { resourceVersion: rv } : {}), conflicts: [], action: { op: "delete", kind, name, reason, changes: [] } });
   }
 

@@ -8,6 +8,7 @@ import { conflictError, conflictsOf, refusedError } from "./errors.ts";
 import { readLive } from "./live.ts";
 import { planArgo, type ArgoPlan, type Step } from "./plan.ts";
 import { publishBuild } from "./publish.ts";
+import { checkArgoVersion } from "./version.ts";
 
 export type Goal = "deploy" | "destroy";
 
@@ -51,10 +52,16 @@ export async function reconcile(ctx: DeployContext, conn: Connection, goal: Goal
   const done = new Map<string, PlannedAction>();
   let writes = 0;
   let published = false;
+  let checked = false;
   for (let round = 1; ; round++) {
     const p = await planLive(ctx, conn, goal);
     assertApplicable(p, force, conn);
     const todo = p.steps.filter((s) => s.action.op !== "noop");
+    // Before the first write, and only when there is one: an unchanged redeploy stays three LISTs.
+    if (goal === "deploy" && !checked && todo.some(writesObject)) {
+      await checkArgoVersion(ctx, conn, true);
+      checked = true;
+    }
     // Always (reads only when present): the template must never name a spec that is not there.
     if (goal === "deploy" && !dryRun && !published) {
       await publishBuild(ctx.compiled, ctx.cwd ?? process.cwd(), ctx.log);
@@ -100,6 +107,9 @@ async function execute(step: Step, conn: Connection, o: { dryRun: boolean; force
       return;
   }
 }
+
+/** A create or update: what the cluster's Argo version must be able to run. */
+export const writesObject = (s: Step) => s.action.op === "create" || s.action.op === "update";
 
 const verb = (s: Step) => ({ create: "created", update: "updated", delete: "deleted", noop: "kept" })[s.action.op];
 

@@ -4,7 +4,7 @@ import { compileYaml, docsOf, flowFromYaml, yamlOf, type Obj } from "./helpers.t
 import { lintWorkflowTemplate } from "./lint.ts";
 import { checkSchema } from "./schema.ts";
 import { simulate } from "./sim/argo.ts";
-import { expectedRuns } from "./sim/oracle.ts";
+import { expectedRun, expectedRuns } from "./sim/oracle.ts";
 import { scenario } from "./sim/scenario.ts";
 
 const step = (name: string, rest: string) => `  ${name}: { command: [python, -m, work, ${name}], ${rest} }`;
@@ -50,9 +50,34 @@ describe.each(Object.keys(SHAPES))("GIVEN a 1,000-step %s flow", (shape) => {
     const { ir, graph } = flowFromYaml(text);
     for (const seed of [1, 2]) {
       const run = scenario(ir, seed);
-      expect(simulate(wt, { run }).ran.sort()).toEqual(expectedRuns(graph, run).sort());
+      const sim = simulate(wt, { run });
+      expect(sim.ran.sort()).toEqual(expectedRuns(graph, run).sort());
+      expect(sim.phase).toBe("Succeeded");
     }
   });
+
+  it("WHEN a step fails uncaught THEN the Workflow ends Failed and `end` never runs", () => {
+    const { ir, graph } = flowFromYaml(text);
+    for (const seed of [1, 2, 3]) {
+      const run = scenario(ir, seed, { failures: 10 });
+      const expected = expectedRun(graph, run);
+      const sim = simulate(wt, { run });
+      expect(sim.phase).toBe(expected.failed ? "Failed" : "Succeeded");
+      if (expected.failed && run("end", "").phase !== "Failed") expect(sim.ran).not.toContain("end@");
+    }
+  });
+});
+
+describe("GIVEN a 10,000-step chain, cut into 53 parts", () => {
+  it("THEN it still fits in one WorkflowTemplate: what makes a failed part fail costs each part a term or two, not one per task", () => {
+    const r = compileYaml(SHAPES.chain!(10_000));
+    expect(r.problems).toEqual([]);
+    expect(r.manifest.stats.maxObjectBytes).toBeLessThan(ARGO_LIMITS.objectBytes);
+    const wt = docsOf(r)[0]!;
+    const runners = (wt.spec.templates as Obj[]).flatMap((t) => (t.dag?.tasks ?? []).filter((x: Obj) => /-part-\d+$/.test(x.name)));
+    expect(runners.length).toBeGreaterThan(50);
+    for (const t of runners) expect(t.depends).toMatch(/^s\d+\.Succeeded$/);
+  }, 180_000); // ~1.5 s on an idle machine; CPU-bound, so it slows with the load
 });
 
 describe("GIVEN a flow whose WorkflowTemplate would exceed 1.5 MiB", () => {

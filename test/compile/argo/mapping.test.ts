@@ -58,7 +58,7 @@ describe("GIVEN the train example (split, foreach, switch, catch, retry, timeout
       limit: 3,
       retryPolicy: "Always",
       expression: '!(lastRetry.message contains "deadline")',
-      backoff: { duration: "1s", factor: 2, cap: "5m", maxDuration: "4h7s" },
+      backoff: { duration: "1s", factor: 2, cap: "5m", maxDuration: "4h43m7s" },
     });
     expect(b.activeDeadlineSeconds).toBe(3600);
     expect(b.container.command).toContain("{{retries}}");
@@ -111,8 +111,15 @@ describe("GIVEN the train example (split, foreach, switch, catch, retry, timeout
     expect(after.conditions).toBe("after_ingest");
     expect(after.argoWorkflow.source.resource.spec.workflowTemplateRef).toEqual({ name: "train-model-prod" });
     expect(after.argoWorkflow.parameters[0].dest).toBe("metadata.name");
-    expect(event.argoWorkflow.parameters).toEqual([{ src: { dependencyName: "event_1", dataKey: "body.detail.day" }, dest: "spec.arguments.parameters.0.value" }]);
-    expect(event.argoWorkflow.source.resource.spec.arguments.parameters).toEqual([{ name: "day", value: "" }]);
+    expect(event.argoWorkflow.parameters).toEqual([
+      { src: { dependencyName: "event_1", dataKey: "body.detail.day" }, dest: "spec.arguments.parameters.0.value" },
+      // The run context: the event's own time, when it has one, is the run's scheduled time.
+      { src: { dependencyName: "event_1", dataTemplate: '{"trigger":"event-1","scheduledTime":"{{ .Input.body.time | default "" }}"}' }, dest: "spec.arguments.parameters.1.value" },
+    ]);
+    expect(event.argoWorkflow.source.resource.spec.arguments.parameters).toEqual([
+      { name: "day", value: "" },
+      { name: "_flowc", value: "" },
+    ]);
   });
 });
 
@@ -145,7 +152,7 @@ parameters:
   n: { type: integer, required: true }
 triggers:
   - event: { source: [a.b], detail: { state: [ready, done], size: [1, 2], nested: { ok: [true] }, name: [{ prefix: "img-" }] }, parameters: { key: $.detail.key, n: $.detail.n } }
-  - afterFlow: { flow: upstream, parameters: { n: count } }
+  - afterFlow: { flow: upstream, parameters: { n: "{upstream.params.count}" } }
 steps:
   start: { command: [a], next: end }
   end: { command: [b] }
@@ -164,13 +171,22 @@ steps:
     expect(params).toEqual([
       { src: { dependencyName: "event_0", dataKey: "body.detail.key", value: "none" }, dest: "spec.arguments.parameters.0.value" },
       { src: { dependencyName: "event_0", dataKey: "body.detail.n" }, dest: "spec.arguments.parameters.1.value" },
+      { src: { dependencyName: "event_0", dataTemplate: '{"trigger":"event-1","scheduledTime":"{{ .Input.body.time | default "" }}"}' }, dest: "spec.arguments.parameters.2.value" },
     ]);
   });
-  it("THEN afterFlow passes the upstream run's parameter on, from the upstream Workflow's arguments", () => {
+  it("THEN afterFlow passes the upstream run's parameter on as a template flowc step expands, and the run context from the upstream Workflow", () => {
     expect(sensor.spec.dependencies[1]).toMatchObject({ name: "after_upstream", eventSourceName: "wf-events", eventName: "workflows" });
-    expect(sensor.spec.triggers[1].template.argoWorkflow.parameters[1]).toEqual({
-      src: { dependencyName: "after_upstream", dataKey: 'body.spec.arguments.parameters.#(name=="count").value' },
-      dest: "spec.arguments.parameters.0.value",
+    const submitted = sensor.spec.triggers[1].template.argoWorkflow;
+    expect(submitted.source.resource.spec.arguments.parameters).toEqual([
+      { name: "n", value: "{upstream.params.count}" },
+      { name: "_flowc", value: "" },
+    ]);
+    expect(submitted.parameters[1]).toEqual({
+      src: {
+        dependencyName: "after_upstream",
+        dataTemplate: '{"trigger":"after-upstream","scheduledTime":"{{ .Input.body.status.finishedAt }}","upstream":{"flow":"upstream","runId":"{{ .Input.body.metadata.name }}"},"templates":["n"]}',
+      },
+      dest: "spec.arguments.parameters.1.value",
     });
   });
 });

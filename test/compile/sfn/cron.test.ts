@@ -31,6 +31,8 @@ const TABLE: [unix: string, aws: string][] = [
   ["0 9 * * 6,0", "cron(0 9 ? * SAT,SUN *)"],
   ["0 9 * * 5-7", "cron(0 9 ? * FRI,SAT,SUN *)"],
   ["0 9 * * 1-7", "cron(0 9 ? * MON,TUE,WED,THU,FRI,SAT,SUN *)"],
+  ["0 9 * * 7-7/1", "cron(0 9 ? * SUN *)"],
+  ["0 9 * * 7/2", "cron(0 9 ? * SUN *)"],
   ["0 9 * * */2", "cron(0 9 ? * SUN,TUE,THU,SAT *)"],
   ["0 9 * * 1-5/2", "cron(0 9 ? * MON,WED,FRI *)"],
   ["0 9 * * MON-FRI", "cron(0 9 ? * MON-FRI *)"],

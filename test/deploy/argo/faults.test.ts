@@ -25,8 +25,8 @@ function fresh() {
 }
 
 describe("GIVEN a clean deploy of a flow with a schedule and a trigger", () => {
-  it("THEN it makes 9 calls: 3 LISTs, 3 GETs of missing names, 3 applies", () => {
-    expect(calls).toBe(9);
+  it("THEN it makes 11 calls: 3 LISTs, 3 GETs of missing names, 2 LISTs of Deployments (which Argo runs), 3 applies", () => {
+    expect(calls).toBe(11);
   });
 
   for (const mode of MODES) {

@@ -105,6 +105,15 @@ export async function compile(w: World, shape: FlowShape = {}): Promise<Compiled
   return compiled;
 }
 
+/** Any flow text, compiled for the world's environment as `flowc deploy` would. */
+export async function compileText(w: World, text: string, file = "flow.yaml"): Promise<CompiledFlow> {
+  const path = join(w.dir, file);
+  writeFileSync(path, text);
+  const { compiled, diagnostics } = await compileFlowFile(path, { target: "argo", env: ENV, config: w.config, cwd: w.dir });
+  if (!compiled) throw new Error(`fixture flow does not compile: ${diagnostics.map((d) => d.message).join("; ")}`);
+  return compiled;
+}
+
 export interface Logged {
   info: string[];
   warn: string[];

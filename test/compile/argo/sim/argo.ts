@@ -2,14 +2,29 @@
  * A model of how the Argo controller runs the DAGs flowc writes, enough to check the mapping: task
  * order, `depends` over task results (a false `depends` makes a task Omitted), `when` after
  * substitution (false makes it Skipped), output parameters with their defaults for skipped tasks,
- * `withParam` fan-out (an empty list makes the task Skipped) and nested DAG templates. Container
- * templates "run" by asking the scenario what the step did.
+ * `withParam` fan-out (an empty list makes the task Skipped), retries and nested DAG templates.
+ * Container templates "run" by asking the scenario what the step did.
+ *
+ * It builds the controller's node tree (workflow/controller/dag.go, executeDAGTask): a task's node
+ * becomes a child of the outbound nodes of the tasks it depends on (a root task: of its DAG's node),
+ * a DAG node's outbound nodes are those of its leaf tasks, a TaskGroup's those of its items, a Retry
+ * node's its last attempt. Each DAG's phase is then assessed from that tree as the controller does
+ * (phase.ts), never from a rule of our own.
  */
-import { evaluate } from "./expr.ts";
+import { evaluate, dependsTasks } from "./expr.ts";
+import { assessDagPhase } from "./phase.ts";
 
-type Phase = "Succeeded" | "Failed" | "Error" | "Skipped" | "Omitted";
-interface NodeResult {
+export type Phase = "Succeeded" | "Failed" | "Error" | "Skipped" | "Omitted";
+export type NodeType = "Pod" | "Retry" | "DAG" | "TaskGroup" | "Skipped" | "Suspend";
+
+export interface ArgoNode {
+  id: string;
+  name: string;
+  type: NodeType;
   phase: Phase;
+  children: string[];
+  /** DAG nodes: the outbound nodes of its leaf tasks (updateOutboundNodesForTargetTasks). */
+  outboundNodes: string[];
   outputs: Record<string, string>;
 }
 
@@ -26,13 +41,56 @@ export interface Scenario {
   run: (step: string, index: string) => StepOutcome;
 }
 
+export interface Simulation {
+  /** `step@index` of every container that ran, in the order they ran. */
+  ran: string[];
+  /** The Workflow's phase: its entrypoint node's. */
+  phase: Phase;
+  nodes: Map<string, ArgoNode>;
+}
+
 type Obj = Record<string, any>;
 
-export function simulate(wt: Obj, scenario: Scenario): { ran: string[]; phase: Phase } {
+/**
+ * How the controller resolves an output of a task that was Skipped or Omitted, by version: its
+ * declared default (v3.7.13+, v4.0.4+), an error that requeues the Workflow forever (v3.7.11-v3.7.12,
+ * v4.0.2-v4.0.3: a missing variable), or the `{{...}}` left as written (before those).
+ */
+export type SkippedOutputs = "default" | "requeue" | "unresolved";
+
+export class Requeue extends Error {}
+
+export function simulate(wt: Obj, scenario: Scenario, o: { skippedOutputs?: SkippedOutputs } = {}): Simulation {
+  const skippedOutputs = o.skippedOutputs ?? "default";
   const templates = new Map<string, Obj>((wt.spec.templates as Obj[]).map((t) => [t.name, t]));
   const ran: string[] = [];
+  const nodes = new Map<string, ArgoNode>();
 
-  const runTemplate = (name: string, inputs: Record<string, string>): NodeResult => {
+  const add = (name: string, type: NodeType, phase: Phase, outputs: Record<string, string> = {}): ArgoNode => {
+    const n: ArgoNode = { id: `n${nodes.size}`, name, type, phase, children: [], outboundNodes: [], outputs };
+    nodes.set(n.id, n);
+    return n;
+  };
+  const node = (id: string) => nodes.get(id)!;
+
+  /** getOutboundNodes (operator.go): the nodes whose children a dependent task becomes. */
+  const outbound = (id: string): string[] => {
+    const n = node(id);
+    switch (n.type) {
+      case "Pod":
+      case "Skipped":
+      case "Suspend":
+        return [n.id];
+      case "TaskGroup":
+        return n.children.length ? n.children.flatMap(outbound) : [n.id];
+      case "Retry":
+        return n.children.length ? [n.children.at(-1)!] : [];
+      case "DAG":
+        return n.outboundNodes.flatMap(outbound);
+    }
+  };
+
+  const runTemplate = (name: string, inputs: Record<string, string>, nodeName: string): ArgoNode => {
     const t = templates.get(name);
     if (!t) throw new Error(`no template ${name}`);
     const params: Record<string, string> = {};
@@ -41,13 +99,13 @@ export function simulate(wt: Obj, scenario: Scenario): { ran: string[]; phase: P
       if (v === undefined) throw new Error(`template ${name}: input ${p.name} not given`);
       params[p.name] = v;
     }
-    if (t.container) return runContainer(t, params);
-    if (t.suspend) return { phase: "Succeeded", outputs: {} };
-    if (t.dag) return runDag(t, params);
+    if (t.container) return runContainer(t, params, nodeName);
+    if (t.suspend) return add(nodeName, "Suspend", "Succeeded");
+    if (t.dag) return runDag(t, params, nodeName);
     throw new Error(`template ${name} is neither a container nor a DAG`);
   };
 
-  const runContainer = (t: Obj, params: Record<string, string>): NodeResult => {
+  const runContainer = (t: Obj, params: Record<string, string>, nodeName: string): ArgoNode => {
     const cmd: string[] = t.container.command;
     const input = (k: string) => (k.startsWith("inputs.parameters.") ? params[k.slice(18)] : undefined);
     const step = subst(cmd[cmd.indexOf("--step") + 1]!, input);
@@ -61,38 +119,58 @@ export function simulate(wt: Obj, scenario: Scenario): { ran: string[]; phase: P
       const v = written ?? p.valueFrom.default;
       if (v !== undefined) outputs[p.name] = v;
     }
-    return { phase: out.phase, outputs };
+    if (!t.retryStrategy) return add(nodeName, "Pod", out.phase, outputs);
+    // A step that fails used up every attempt; one that succeeds is modelled as its first attempt.
+    const retry = add(nodeName, "Retry", out.phase, outputs);
+    const attempts = out.phase === "Succeeded" ? 1 : Number(t.retryStrategy.limit) + 1;
+    for (let k = 0; k < attempts; k++) retry.children.push(add(`${nodeName}(${k})`, "Pod", k === attempts - 1 ? out.phase : "Failed").id);
+    return retry;
   };
 
-  const runDag = (t: Obj, params: Record<string, string>): NodeResult => {
-    const results = new Map<string, NodeResult>();
+  const runDag = (t: Obj, params: Record<string, string>, nodeName: string): ArgoNode => {
+    const boundary = add(nodeName, "DAG", "Succeeded");
+    const byTask = new Map<string, ArgoNode>();
     const tasks: Obj[] = t.dag.tasks;
+    const deps = new Map<string, string[]>(tasks.map((x) => [x.name, x.depends ? dependsTasks(x.depends) : []]));
     for (const task of tasks) {
+      const nodeNameOf = `${nodeName}.${task.name}`;
+      /** connectDependencies: under the outbound nodes of what the task depends on, or the DAG's node. */
+      const connect = (n: ArgoNode) => {
+        const ds = deps.get(task.name)!;
+        if (ds.length === 0) boundary.children.push(n.id);
+        for (const d of ds) for (const o of outbound(byTask.get(d)!.id)) node(o).children.push(n.id);
+        byTask.set(task.name, n);
+      };
       const scope = (k: string): string | undefined => {
         if (k.startsWith("inputs.parameters.")) return params[k.slice(18)];
         const m = /^tasks\.([^.]+)\.(status|outputs\.parameters\.(.+))$/.exec(k);
         if (!m) return undefined;
-        const r = results.get(m[1]!);
+        const r = byTask.get(m[1]!);
         if (!r) throw new Error(`task ${task.name} refers to ${m[1]}, which has not run before it`);
+        if (m[2] === "status") return r.phase;
+        if ((r.phase === "Skipped" || r.phase === "Omitted") && skippedOutputs !== "default") {
+          if (skippedOutputs === "requeue") throw new Requeue(`task ${task.name} reads {{${k}}} of a ${r.phase} task: the controller requeues the Workflow, forever`);
+          return `{{${k}}}`;
+        }
         // An output the task never produced stays as written (Argo leaves it unresolved).
-        return m[2] === "status" ? r.phase : (r.outputs[m[3]!] ?? `{{${k}}}`);
+        return r.outputs[m[3]!] ?? `{{${k}}}`;
       };
       if (task.depends) {
         const ok = evaluate(task.depends, (ref) => {
           const dot = ref.lastIndexOf(".");
-          const r = results.get(ref.slice(0, dot));
+          const r = byTask.get(ref.slice(0, dot));
           if (!r) throw new Error(`task ${task.name} depends on unknown or later task ${ref}`);
           const want = ref.slice(dot + 1);
           if (!["Succeeded", "Failed", "Errored", "Skipped", "Omitted"].includes(want)) throw new Error(`unknown task result ${ref}`);
           return want === "Errored" ? r.phase === "Error" : r.phase === want;
         });
         if (!ok) {
-          results.set(task.name, { phase: "Omitted", outputs: defaultsOf(templates.get(task.template)) });
+          connect(add(nodeNameOf, "Skipped", "Omitted", defaultsOf(templates.get(task.template))));
           continue;
         }
       }
       if (task.when && !evaluate(subst(task.when, scope), () => { throw new Error(`bare identifier in when: ${task.when}`); })) {
-        results.set(task.name, { phase: "Skipped", outputs: defaultsOf(templates.get(task.template)) });
+        connect(add(nodeNameOf, "Skipped", "Skipped", defaultsOf(templates.get(task.template))));
         continue;
       }
       const args = (item?: string) =>
@@ -100,23 +178,28 @@ export function simulate(wt: Obj, scenario: Scenario): { ran: string[]; phase: P
       if (task.withParam) {
         const items = JSON.parse(subst(task.withParam, scope)) as string[];
         if (items.length === 0) {
-          results.set(task.name, { phase: "Skipped", outputs: {} });
+          connect(add(nodeNameOf, "Skipped", "Skipped"));
           continue;
         }
-        const phases = items.map((item) => runTemplate(task.template, args(item)).phase);
-        results.set(task.name, { phase: phases.every((p) => p === "Succeeded") ? "Succeeded" : "Failed", outputs: {} });
+        const group = add(nodeNameOf, "TaskGroup", "Succeeded");
+        connect(group);
+        items.forEach((item, i) => group.children.push(runTemplate(task.template, args(item), `${nodeNameOf}(${i}:${item})`).id));
+        const failed = group.children.map((c) => node(c).phase).find((p) => p === "Failed" || p === "Error");
+        group.phase = failed ?? "Succeeded";
         continue;
       }
-      results.set(task.name, runTemplate(task.template, args()));
+      connect(runTemplate(task.template, args(), nodeNameOf));
     }
-    // Leaves decide the DAG's phase (assessDAGPhase): a failed leaf fails it.
-    const depended = new Set(tasks.flatMap((x) => (x.depends ? [...(x.depends as string).matchAll(/([A-Za-z0-9-]+)\.[A-Z]/g)].map((m) => m[1]) : [])));
-    const failed = tasks.some((x) => !depended.has(x.name) && ["Failed", "Error"].includes(results.get(x.name)!.phase));
-    return { phase: failed ? "Failed" : "Succeeded", outputs: {} };
+    // Leaves: tasks no other task depends on (findLeafTaskNames), sorted as the controller sorts them.
+    const depended = new Set([...deps.values()].flat());
+    const leaves = tasks.map((x) => x.name as string).filter((n) => !depended.has(n)).sort();
+    boundary.phase = assessDagPhase(boundary, leaves.map((l) => byTask.get(l)!.id), nodes);
+    boundary.outboundNodes = leaves.flatMap((l) => outbound(byTask.get(l)!.id));
+    return boundary;
   };
 
-  const { phase } = runTemplate(wt.spec.entrypoint, {});
-  return { ran, phase };
+  const root = runTemplate(wt.spec.entrypoint, {}, wt.metadata?.name ?? "wf");
+  return { ran, phase: root.phase, nodes };
 }
 
 /** Output parameters of a skipped task resolve to their declared defaults (Argo v4). */
