@@ -1,4 +1,4 @@
-import { relative, resolve } from "node:path";
+import { dirname, relative, resolve, sep } from "node:path";
 import { loadConfig, resolveEnv, DEFAULT_CONFIG_FILE } from "../config/load.ts";
 import type { EnvConfig } from "../config/types.ts";
 import { hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.ts";
@@ -34,7 +34,9 @@ export async function compileFlowFile(
   if (!isValid(read) || !resolved.env || hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics), sources };
 
   const spec = buildSpec(read.ir, read.loaded.package?.sha256);
-  const result = TARGETS[opts.target]({ ir: read.ir, graph: read.graph, env: resolved.env, spec, flowcVersion: FLOWC_VERSION });
+  // Messages (notifications) name the flow file as the repository does: relative to the configuration's folder.
+  const source = relative(dirname(configFile), resolve(opts.cwd ?? process.cwd(), file)).split(sep).join("/");
+  const result = TARGETS[opts.target]({ ir: read.ir, graph: read.graph, env: resolved.env, spec, flowcVersion: FLOWC_VERSION, source });
   diagnostics.push(...result.problems.map((p) => makeDiagnostic(read.loaded, { ...p, severity: p.severity ?? "error" })));
   return { compiled: { flow: read, env: resolved.env, result }, diagnostics: sortDiagnostics(diagnostics), sources };
 }

@@ -13,6 +13,8 @@ export interface CompileInput {
   env: EnvConfig;
   spec: SpecRef;
   flowcVersion: string;
+  /** The flow file, relative to the configuration's folder: only for the commands messages name. */
+  source?: string;
 }
 
 export interface BundleFile {

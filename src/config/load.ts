@@ -9,7 +9,7 @@ import { yamlLocator } from "../flow/load/yaml.ts";
 import { packageRoot } from "../util/package-root.ts";
 import { closest } from "../util/closest.ts";
 import { patternWords } from "./patterns.ts";
-import type { EnvConfig } from "./types.ts";
+import type { EnvConfig, NotifyConfig, NotifyLists, NotifyTarget } from "./types.ts";
 
 export const DEFAULT_CONFIG_FILE = "flowc.config.yaml";
 
@@ -98,6 +98,7 @@ export function resolveEnv(loaded: LoadedConfig, env: string): { env?: EnvConfig
   const overrideDirs = [loaded.raw.templates, e.templates].filter((d): d is string => typeof d === "string").map((d) => resolve(base, d));
   const s = e.sfn;
   const a = e.argo;
+  const n = e.notify;
   const sortRec = (o: Record<string, string> | undefined) => Object.fromEntries(Object.entries(o ?? {}).sort(([x], [y]) => x.localeCompare(y)));
   return {
     diagnostics: [],
@@ -107,6 +108,7 @@ export function resolveEnv(loaded: LoadedConfig, env: string): { env?: EnvConfig
       ...(e.image ? { image: e.image } : {}),
       tags: sortRec(e.tags),
       templates: readTemplates(overrideDirs),
+      ...(n ? { notify: notifyConfig(n) } : {}),
       ...(s
         ? {
             sfn: {
@@ -157,6 +159,28 @@ export function resolveEnv(loaded: LoadedConfig, env: string): { env?: EnvConfig
           }
         : {}),
     },
+  };
+}
+
+type RawTarget = { sns?: string; webhook?: string | { url?: string; secret?: string } };
+type RawLists = { onFailure?: RawTarget[]; onSuccess?: RawTarget[] };
+
+/** `notify:` as the schema admits it, as targets. */
+function notifyConfig(n: RawLists & { flows?: Record<string, RawLists> }): NotifyConfig {
+  const target = (t: RawTarget): NotifyTarget => {
+    if (t.sns) return { kind: "sns", topicArn: t.sns };
+    const w = typeof t.webhook === "string" ? { url: t.webhook } : (t.webhook ?? {});
+    if (w.secret) {
+      const [name, key] = w.secret.split("/") as [string, string];
+      return { kind: "webhook", secret: { name, key } };
+    }
+    return { kind: "webhook", url: w.url ?? "" };
+  };
+  const lists = (l: RawLists): Partial<NotifyLists> => ({ ...(l.onFailure ? { onFailure: l.onFailure.map(target) } : {}), ...(l.onSuccess ? { onSuccess: l.onSuccess.map(target) } : {}) });
+  return {
+    onFailure: (n.onFailure ?? []).map(target),
+    onSuccess: (n.onSuccess ?? []).map(target),
+    flows: Object.fromEntries(Object.entries(n.flows ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([f, l]) => [f, lists(l)])),
   };
 }
 

@@ -43,6 +43,19 @@ export interface ArgoConfig {
   controllerNamespace?: string;
 }
 
+/** Where a notification goes (docs/operating.md, "Notifications"). */
+export type NotifyTarget = { kind: "sns"; topicArn: string } | { kind: "webhook"; url: string } | { kind: "webhook"; secret: { name: string; key: string } };
+
+export interface NotifyLists {
+  onFailure: NotifyTarget[];
+  onSuccess: NotifyTarget[];
+}
+
+export interface NotifyConfig extends NotifyLists {
+  /** Per flow: lists that replace the environment's. */
+  flows: Record<string, Partial<NotifyLists>>;
+}
+
 export interface EnvConfig {
   /** The environment's name (e.g. prod): part of resource names, tags and aliases. */
   name: string;
@@ -51,6 +64,7 @@ export interface EnvConfig {
   tags: Record<string, string>;
   sfn?: SfnConfig;
   argo?: ArgoConfig;
+  notify?: NotifyConfig;
   /** Template documents by file name (already read and parsed by the loader): org overrides win. */
   templates: Record<string, unknown>;
 }

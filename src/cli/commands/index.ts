@@ -8,6 +8,7 @@ import { registerDiff } from "./diff.ts";
 import { registerPromote } from "./promote.ts";
 import { registerResume } from "./resume.ts";
 import { registerLogs } from "./logs.ts";
+import { registerNotify } from "./notify.ts";
 import { registerRollback } from "./rollback.ts";
 import { registerTrigger } from "./trigger.ts";
 import { registerVersions } from "./versions.ts";
@@ -26,4 +27,4 @@ COMMANDS.push(registerRun, registerStep, registerRuns, registerShow);
 // Deploying (issue 6; target-neutral, dispatched through deployTarget): deploy, diff, versions, promote, rollback, trigger, delete.
 COMMANDS.push(registerDeploy, registerDiff, registerVersions, registerPromote, registerRollback, registerTrigger, registerDelete);
 // Operating deployed flows: runs for a time.
-COMMANDS.push(registerBackfill, registerResume, registerLogs);
+COMMANDS.push(registerBackfill, registerResume, registerLogs, registerNotify);

@@ -13,10 +13,7 @@ export interface ArgoParameter {
   valueFrom?: { path: string; default?: string };
 }
 
-export interface EnvVar {
-  name: string;
-  value: string;
-}
+export type EnvVar = { name: string; value: string } | { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } };
 
 export interface Container {
   name: string;

@@ -5,6 +5,7 @@ import { ALL_PARAMS, ARGO_MAX, CONTAINER_NAME, CREATED_AT, CRON_TIME, ENTRYPOINT
 import { dagTemplates } from "./dag.ts";
 import { objectMeta, runLabels, type Identity } from "./labels.ts";
 import { workflowArguments } from "./params.ts";
+import { NOTIFY_TEMPLATE, notifyTemplate } from "./notify.ts";
 import { stepTemplates } from "./step-template.ts";
 import type { K8sObject } from "./types.ts";
 
@@ -22,7 +23,8 @@ export function workflowTemplate(input: CompileInput, argo: ArgoConfig, name: st
   for (const s of graph.order) namer.name(s);
   const steps = stepTemplates(graph.order.map((s) => graph.nodes.get(s)!.step), env.image, namer, problems);
   const dags = dagTemplates(graph, { namer, task: (s) => namer.name(s), template: steps.of });
-  const templates = [...dags, ...steps.templates];
+  const notify = notifyTemplate(input, problems);
+  const templates = [...dags, ...steps.templates, ...(notify ? [notify] : [])];
   if (templates.length > ARGO_MAX.templates)
     problems.push({
       code: "LIMIT_EXCEEDED",
@@ -38,6 +40,8 @@ export function workflowTemplate(input: CompileInput, argo: ArgoConfig, name: st
     metadata: objectMeta(name, id, argo, ir.description ? { "workflows.argoproj.io/description": ir.description } : {}),
     spec: {
       entrypoint: ENTRYPOINT,
+      // Runs when every Workflow of the flow ends, whatever its phase: tells the environment's webhooks.
+      ...(notify ? { onExit: NOTIFY_TEMPLATE } : {}),
       arguments: { parameters: args },
       ...(ir.timeoutSeconds ? { activeDeadlineSeconds: ir.timeoutSeconds } : {}),
       ...(argo.serviceAccount ? { serviceAccountName: argo.serviceAccount } : {}),

@@ -5,7 +5,7 @@ import { TAG, checkOwnership } from "../ownership.ts";
 import type { ApplyResult, DeployContext } from "../target.ts";
 import { runOp, type ApplyState } from "./apply.ts";
 import { desiredFor, refusalError } from "./deploy.ts";
-import { aliasLink } from "./links.ts";
+import { aliasLink } from "../../names/sfn-links.ts";
 import { listAliases, readLive } from "./live.ts";
 import type { Op, Refusal } from "./ops.ts";
 import { scheduleIdentityTags } from "./tags.ts";

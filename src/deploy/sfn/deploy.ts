@@ -5,7 +5,7 @@ import type { ApplyResult, DeployContext } from "../target.ts";
 import { runOp, type ApplyState } from "./apply.ts";
 import { desiredState, type DesiredSfn } from "./desired.ts";
 import { SfnError } from "./errors.ts";
-import { aliasLink } from "./links.ts";
+import { aliasLink } from "../../names/sfn-links.ts";
 import { readLive } from "./live.ts";
 import { resolveOwner } from "./owner.ts";
 import { planSfn, type Refusal, type SfnPlan } from "./plan.ts";

@@ -4,7 +4,7 @@ import type { Plan } from "../plan.ts";
 import type { ApplyResult, DeployContext } from "../target.ts";
 import { aliasDescription } from "./alias.ts";
 import { SfnError } from "./errors.ts";
-import { aliasLink } from "./links.ts";
+import { aliasLink } from "../../names/sfn-links.ts";
 import { readMachine, type LiveAlias } from "./live.ts";
 import { resolveOwner } from "./owner.ts";
 import { machineRef, notDeployed } from "./versions.ts";

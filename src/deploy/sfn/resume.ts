@@ -4,7 +4,7 @@ import { RUN_CONTEXT_PARAM, type RunContextInput } from "../../contract/run-cont
 import { isRunId } from "../../contract/layout.ts";
 import type { DeployContext, ResumeRequest, ResumeResult, RunInfo } from "../target.ts";
 import { SfnError } from "./errors.ts";
-import { executionLink } from "./links.ts";
+import { executionLink } from "../../names/sfn-links.ts";
 import { readAlias } from "./live.ts";
 import { machineRef, notDeployed } from "./versions.ts";
 

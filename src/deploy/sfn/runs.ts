@@ -1,7 +1,7 @@
 import type { AwsSession } from "../../aws/clients.ts";
 import { errorName, isNotFound } from "../../aws/errors.ts";
 import type { DeployContext, RunInfo } from "../target.ts";
-import { executionLink } from "./links.ts";
+import { executionLink } from "../../names/sfn-links.ts";
 import { resumedRun } from "./resume.ts";
 import { readMachine } from "./live.ts";
 import { machineRef, notDeployed } from "./versions.ts";

@@ -4,7 +4,7 @@ import { errorName, isNotFound } from "../../aws/errors.ts";
 import { RUN_CONTEXT_PARAM, runContextInput } from "../../contract/run-context.ts";
 import type { DeployContext, RunInfo, StartRequest, StartResult } from "../target.ts";
 import { SfnError } from "./errors.ts";
-import { executionLink } from "./links.ts";
+import { executionLink } from "../../names/sfn-links.ts";
 import { readAlias } from "./live.ts";
 import { machineRef, notDeployed } from "./versions.ts";
 

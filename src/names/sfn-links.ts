@@ -1,4 +1,4 @@
-import type { SfnConfig } from "../../config/types.ts";
+import type { SfnConfig } from "../config/types.ts";
 
 /** The AWS console for an environment's region and partition; sfn.consoleUrl overrides it. */
 export function consoleBase(sfn: SfnConfig): string {
