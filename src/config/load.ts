@@ -8,6 +8,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.ts";
 import { yamlLocator } from "../flow/load/yaml.ts";
 import { packageRoot } from "../util/package-root.ts";
 import { closest } from "../util/closest.ts";
+import { patternProblem } from "./pattern-problems.ts";
 import type { EnvConfig } from "./types.ts";
 
 export const DEFAULT_CONFIG_FILE = "flowc.config.yaml";
@@ -52,11 +53,12 @@ export function loadConfig(file: string): LoadedConfig {
     const span = locator.locate(extra ? [...path, extra] : path, extra ? "key" : "value");
     const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
     const guess = extra ? closest(extra, allowed) : undefined;
+    const explained = e.keyword === "pattern" ? patternProblem(path, e.data) : undefined;
     return {
       code: "CONFIG_INVALID" as const,
       severity: "error" as const,
-      message: extra ? `unknown key \`${extra}\` in \`${path.join(".") || "the configuration"}\`` : `\`${path.join(".") || "the configuration"}\` ${e.message}`,
-      hint: guess ? `did you mean \`${guess}\`?` : e.keyword === "not" ? "choose one compute backend: batch or ecs" : "see schemas/config.schema.json",
+      message: explained?.message ?? (extra ? `unknown key \`${extra}\` in \`${path.join(".") || "the configuration"}\`` : `\`${path.join(".") || "the configuration"}\` ${e.message}`),
+      hint: explained?.hint ?? (guess ? `did you mean \`${guess}\`?` : e.keyword === "not" ? "choose one compute backend: batch or ecs" : "see schemas/config.schema.json"),
       file,
       ...span,
     };
