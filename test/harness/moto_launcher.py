@@ -625,51 +625,39 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.item
 )
 
 
-def _distributed_eval_pool(self: Any, job: Any, worker_frame: Any) -> None:
-    while True:
-        if job is None:
-            self._env.delete_frame(worker_frame)
-            return
-        job_frame = worker_frame.open_inner_frame()
-        self._eval_job(env=job_frame, job=job)
-        worker_frame.delete_frame(job_frame)
-        if isinstance(job.job_output, Exception) or self.stopped():
-            self._env.delete_frame(worker_frame)
+def _looping_eval_pool(distributed: bool) -> Any:
+    # The distributed worker deletes its frames, the inline one closes them and, after its last job,
+    # points the Map's next events at that job's (as the originals do).
+    def end(owner: Any, frame: Any) -> None:
+        owner.delete_frame(frame) if distributed else owner.close_frame(frame)
+
+    def eval_pool(self: Any, job: Any, worker_frame: Any) -> None:
+        while True:
+            if job is None:
+                end(self._env, worker_frame)
+                return
+            job_frame = worker_frame.open_inner_frame()
+            self._eval_job(env=job_frame, job=job)
+            end(worker_frame, job_frame)
+            if isinstance(job.job_output, Exception) or self.stopped():
+                end(self._env, worker_frame)
+                self._job_pool.close_job(job)
+                return
+            next_job = self._job_pool.next_job()
+            if next_job is None:
+                if not distributed:
+                    worker_frame.event_history_context.source_event_id = job_frame.event_history_context.last_published_event_id
+                end(self._env, worker_frame)
+                self._job_pool.close_job(job)
+                return
             self._job_pool.close_job(job)
-            return
-        next_job = self._job_pool.next_job()
-        if next_job is None:
-            self._env.delete_frame(worker_frame)
-            self._job_pool.close_job(job)
-            return
-        self._job_pool.close_job(job)
-        job = next_job
+            job = next_job
+
+    return eval_pool
 
 
-def _inline_eval_pool(self: Any, job: Any, worker_frame: Any) -> None:
-    while True:
-        if job is None:
-            self._env.close_frame(worker_frame)
-            return
-        job_frame = worker_frame.open_inner_frame()
-        self._eval_job(env=job_frame, job=job)
-        worker_frame.close_frame(job_frame)
-        if isinstance(job.job_output, Exception) or self.stopped():
-            self._env.close_frame(worker_frame)
-            self._job_pool.close_job(job)
-            return
-        next_job = self._job_pool.next_job()
-        if next_job is None:
-            worker_frame.event_history_context.source_event_id = job_frame.event_history_context.last_published_event_id
-            self._env.close_frame(worker_frame)
-            self._job_pool.close_job(job)
-            return
-        self._job_pool.close_job(job)
-        job = next_job
-
-
-_dist_worker.DistributedItemProcessorWorker._eval_pool = _distributed_eval_pool  # type: ignore[method-assign]
-_iteration_worker.IterationWorker._eval_pool = _inline_eval_pool  # type: ignore[method-assign]
+_dist_worker.DistributedItemProcessorWorker._eval_pool = _looping_eval_pool(distributed=True)  # type: ignore[method-assign]
+_iteration_worker.IterationWorker._eval_pool = _looping_eval_pool(distributed=False)  # type: ignore[method-assign]
 
 
 # ---------------------------------------------------------------------------

@@ -36,6 +36,15 @@ describe("GIVEN every example in every test environment", () => {
   });
 });
 
+const FAN = `apiVersion: flowc/v1
+name: fan
+steps:
+  start: { command: [a], foreach: true, next: body }
+  body: { command: [a], next: j }
+  j: { command: [a], join: true, next: end }
+  end: { command: [a] }
+`;
+
 describe("GIVEN flows using more or less of Step Functions", () => {
   const actions = (yaml: string) => policy(compileText(yaml)).Statement.flatMap((s) => s.Action);
   it("WHEN a linear flow is compiled THEN its role may run Batch jobs and nothing of S3 or Step Functions", () => {
@@ -48,14 +57,7 @@ steps:
   });
 
   it("WHEN a flow has a foreach THEN its role may read the datastore and start, watch and stop its own Distributed Map runs", () => {
-    const p = policy(compileText(`apiVersion: flowc/v1
-name: fan
-steps:
-  start: { command: [a], foreach: true, next: body }
-  body: { command: [a], next: j }
-  j: { command: [a], join: true, next: end }
-  end: { command: [a] }
-`));
+    const p = policy(compileText(FAN));
     // It reads foreach.json and its Map Run writes its results (ResultWriter, multipart) next to it.
     expect(p.Statement.find((s) => s.Sid === "FlowDatastore")).toEqual({
       Sid: "FlowDatastore",
@@ -68,14 +70,7 @@ steps:
   });
 
   it("WHEN a flow has a foreach THEN its role may redrive the Map Run's child runs (a redriven run redrives its failed foreach), and only those", () => {
-    const p = policy(compileText(`apiVersion: flowc/v1
-name: fan
-steps:
-  start: { command: [a], foreach: true, next: body }
-  body: { command: [a], next: j }
-  j: { command: [a], join: true, next: end }
-  end: { command: [a] }
-`));
+    const p = policy(compileText(FAN));
     const redrive = p.Statement.filter((s) => s.Action.includes("states:RedriveExecution"));
     // AWS's Distributed Map policy: RedriveExecution on execution:<machine>/<map run label>:*; the label
     // part is a wildcard so that the children of nested Maps (deeper labels) are covered too.
