@@ -8,6 +8,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.ts";
 import { yamlLocator } from "../flow/load/yaml.ts";
 import { packageRoot } from "../util/package-root.ts";
 import { closest } from "../util/closest.ts";
+import { patternProblem } from "./pattern-problems.ts";
 import { patternWords } from "./patterns.ts";
 import type { EnvConfig, NotifyConfig, NotifyLists, NotifyTarget } from "./types.ts";
 
@@ -51,7 +52,11 @@ export function loadConfig(file: string): LoadedConfig {
   const diagnostics = (validate.errors ?? []).filter((e) => e.keyword !== "propertyNames").map((e) => {
     const path = e.instancePath.split("/").slice(1);
     if (e.propertyName !== undefined) return { ...diag(`${path.at(-1) === "environments" ? "environment name" : "key"} \`${e.propertyName}\` is not valid: ${e.keyword === "pattern" ? `use ${patternWords(e.params.pattern)}` : e.message}`, "rename it (flows and generated names use it)"), ...locator.locate([...path, e.propertyName], "key") };
-    if (e.keyword === "pattern") return { ...diag(`\`${path.join(".")}\` is ${JSON.stringify(e.data)}, which is not ${patternWords(e.params.pattern)}`, "see schemas/config.schema.json"), ...locator.locate(path, "value") };
+    if (e.keyword === "pattern") {
+      // Some values need more than the pattern in words (a log group ARN's `:*`).
+      const explained = patternProblem(path, e.data);
+      return { ...diag(explained?.message ?? `\`${path.join(".")}\` is ${JSON.stringify(e.data)}, which is not ${patternWords(e.params.pattern)}`, explained?.hint ?? "see schemas/config.schema.json"), ...locator.locate(path, "value") };
+    }
     const extra = e.keyword === "additionalProperties" ? String(e.params.additionalProperty) : undefined;
     const span = locator.locate(extra ? [...path, extra] : path, extra ? "key" : "value");
     const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
@@ -59,8 +64,8 @@ export function loadConfig(file: string): LoadedConfig {
     return {
       code: "CONFIG_INVALID" as const,
       severity: "error" as const,
-      message: extra ? `unknown key \`${extra}\` in \`${path.join(".") || "the configuration"}\`` : `\`${path.join(".") || "the configuration"}\` ${e.message}`,
-      hint: guess ? `did you mean \`${guess}\`?` : e.keyword === "not" ? "choose one compute backend: batch or ecs" : "see schemas/config.schema.json",
+      message: (extra ? `unknown key \`${extra}\` in \`${path.join(".") || "the configuration"}\`` : `\`${path.join(".") || "the configuration"}\` ${e.message}`),
+      hint: (guess ? `did you mean \`${guess}\`?` : e.keyword === "not" ? "choose one compute backend: batch or ecs" : "see schemas/config.schema.json"),
       file,
       ...span,
     };

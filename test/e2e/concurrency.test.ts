@@ -1,13 +1,13 @@
 // `schedule.concurrency: forbid` on a deployed flow: a second execution started while one runs ends
-// without running any step. Runs on a moto of its own with test/e2e/moto_e2e.py's fixes A and B
-// (ListExecutions lists stateMachineAliasArn; Choice timestamps accept fractional seconds), without
-// which moto 5.2.1 can never see an earlier run of the same alias (docs/e2e.md).
+// without running any step. Runs on a moto of its own with test/e2e/moto_e2e.py's fix B (Choice
+// timestamps accept fractional seconds) on top of the harness's listing by alias, without which
+// moto 5.2.1 can never see an earlier run of the same alias (docs/e2e.md).
 import { join } from "node:path";
 import { ListExecutionsCommand, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT, FIXTURES, REGION, Rig, deployOnce, ensureBuilt, events, flowcRun, localRun, sleep, tempDir, unexecutedTasks, tasksOf, type Execution } from "./helpers.ts";
 
-const rig = new Rig({ ownMoto: true }); // needs fixes A and B of moto_e2e.py, whatever FLOWC_E2E_SHARED_MOTO says
+const rig = new Rig({ ownMoto: true }); // needs fix B of moto_e2e.py, whatever FLOWC_E2E_SHARED_MOTO says
 let env: string;
 let other: string;
 const FLOW = join(FIXTURES, "forbid.ts");

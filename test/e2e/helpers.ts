@@ -67,8 +67,8 @@ export class Rig {
 
   /**
    * Each rig runs its own moto with test/e2e/moto_e2e.py's fixes on top of the harness's launcher (the
-   * shared CI server lacks them: DescribeJobs races SubmitJob under load, ListExecutions has no alias
-   * ARN, Choice rejects fractional timestamps). FLOWC_E2E_SHARED_MOTO=1 makes rigs use `useMoto()`
+   * shared CI server lacks them: DescribeJobs races SubmitJob under load, Choice rejects fractional
+   * timestamps). FLOWC_E2E_SHARED_MOTO=1 makes rigs use `useMoto()`
    * instead — the CI server when there is one — for the day the harness has those fixes, except
    * rigs made with `{ ownMoto: true }` (a proof that needs a fix itself). FLOWC_E2E_MOTO_DEBUG=1 logs
    * why Distributed Map items fail.

@@ -1,4 +1,4 @@
-"""The harness's moto launcher (test/harness/moto_launcher.py) plus three more moto 5.2.1 fixes the
+"""The harness's moto launcher (test/harness/moto_launcher.py) plus two more moto 5.2.1 fixes the
 end-to-end suite needs, and an optional debug log. Started by test/e2e/helpers.ts as
 
     python3 test/e2e/moto_e2e.py <harness launcher> -H 127.0.0.1 -p PORT
@@ -6,11 +6,8 @@ end-to-end suite needs, and an optional debug log. Started by test/e2e/helpers.t
 (through `startMoto({ python: <a two-line sh wrapper> })`). It loads the harness launcher as a module
 (all of its patches apply), adds the ones below on top, then runs its main().
 
-Fix A - ListExecutions has no stateMachineAliasArn / stateMachineVersionArn.
-  AWS lists, for an execution started through an alias (or a version), the alias ARN and the version
-  ARN it ran (ExecutionListItem in the Step Functions API). moto lists neither, so the compiled
-  `Concurrency.Earlier` check (does a running execution belong to this environment's alias?) never
-  matches. Record the ARN StartExecution was called with, and list both fields, as AWS does.
+(Fix A, ListExecutions and DescribeExecution without stateMachineAliasArn / stateMachineVersionArn,
+moved into the harness launcher, which every moto of the suite runs.)
 
 Fix B - Choice timestamp comparisons reject fractional seconds.
   IsTimestamp.string_to_timestamp parses only "%Y-%m-%dT%H:%M:%SZ", so "2026-11-29T13:04:05.678Z"
@@ -41,66 +38,9 @@ from typing import Any
 launcher_path = sys.argv[1]
 launcher = runpy.run_path(launcher_path, run_name="flowc_moto_launcher")  # patches; main() not run
 
-from moto.core.responses import ActionResult  # noqa: E402
-from moto.stepfunctions.parser.api import ExecutionStatus  # noqa: E402
 from moto.stepfunctions.parser.asl.component.state.choice.comparison.operator.implementations import (  # noqa: E402
     is_operator as _is_operator,
 )
-from moto.stepfunctions.parser.models import StepFunctionsParserBackend  # noqa: E402
-from moto.stepfunctions.responses import StepFunctionResponse  # noqa: E402
-
-# --- Fix A ------------------------------------------------------------------------------------------
-_harness_start_execution = StepFunctionsParserBackend.start_execution  # the harness's version
-
-
-def _start_execution(self: Any, state_machine_arn: str, name: Any = None, execution_input: Any = None, trace_header: Any = None) -> Any:
-    execution = _harness_start_execution(self, state_machine_arn, name, execution_input, trace_header)
-    parts = state_machine_arn.split(":")
-    if len(parts) == 8 and getattr(execution, "flowc_started_with", None) is None:
-        execution.flowc_started_with = state_machine_arn
-        if parts[-1].isnumeric():
-            execution.flowc_version_arn = state_machine_arn
-        else:
-            alias = self.describe_state_machine_alias(state_machine_arn)
-            route = max(alias.routing_configuration, key=lambda r: r.get("weight", 0))
-            execution.flowc_alias_arn = state_machine_arn
-            execution.flowc_version_arn = route["stateMachineVersionArn"]
-    return execution
-
-
-StepFunctionsParserBackend.start_execution = _start_execution  # type: ignore[method-assign]
-
-
-def _list_executions(self: Any) -> ActionResult:
-    # moto's StepFunctionResponse.list_executions, with the two fields AWS adds.
-    max_results = self._get_int_param("maxResults")
-    next_token = self._get_param("nextToken")
-    arn = self._get_param("stateMachineArn")
-    status_filter = self._get_param("statusFilter")
-    state_machine = self.stepfunction_backend.describe_state_machine(arn)
-    results, next_token = self.stepfunction_backend.list_executions(
-        arn, status_filter=status_filter, max_results=max_results, next_token=next_token
-    )
-    executions = []
-    for execution in results:
-        item = {
-            "executionArn": execution.execution_arn,
-            "name": execution.name,
-            "startDate": execution.start_date,
-            "stateMachineArn": state_machine.arn,
-            "status": execution.status,
-        }
-        if execution.status in [ExecutionStatus.SUCCEEDED, ExecutionStatus.FAILED, ExecutionStatus.ABORTED]:
-            item["stopDate"] = execution.stop_date
-        if getattr(execution, "flowc_version_arn", None):
-            item["stateMachineVersionArn"] = execution.flowc_version_arn
-        if getattr(execution, "flowc_alias_arn", None):
-            item["stateMachineAliasArn"] = execution.flowc_alias_arn
-        executions.append(item)
-    return ActionResult({"executions": executions, "nextToken": next_token})
-
-
-StepFunctionResponse.list_executions = _list_executions  # type: ignore[method-assign]
 
 # --- Fix B ------------------------------------------------------------------------------------------
 _FORMATS = ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z")

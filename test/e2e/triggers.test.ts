@@ -20,6 +20,8 @@ import { ACCOUNT, EXAMPLES, FIXTURES, REGION, Rig, ensureBuilt, tasksOf } from "
 
 const rig = new Rig();
 let env: string;
+/** A second environment on the same account and region: the flows' state machines are shared with `env`. */
+let other: string;
 const INGEST = join(FIXTURES, "ingest.yaml");
 const REPORT = join(FIXTURES, "report.ts");
 const TRAIN = join(EXAMPLES, "train.yaml");
@@ -33,7 +35,9 @@ beforeAll(async () => {
   ensureBuilt();
   await rig.start();
   env = rig.env("triggers");
+  other = rig.env("trig-other");
   await Promise.all([rig.deploy(INGEST, env), rig.deploy(REPORT, env), rig.deploy(TRAIN, env), rig.deploy(HANDOFF, env)]);
+  await Promise.all([rig.deploy(INGEST, other), rig.deploy(REPORT, other)]);
 }, 180_000);
 afterAll(() => rig.stop());
 
@@ -56,7 +60,11 @@ async function fire(target: Target, input: string, name: string, flow = "e2e-rep
   return { ex, run: tasksOf(await rig.s3Files(`${env}/${flow}/${name}`)) };
 }
 
-/** The "Step Functions Execution Status Change" event of a finished execution (EventBridge reference, "Step Functions events"). */
+/**
+ * The "Step Functions Execution Status Change" event of a finished execution (EventBridge reference,
+ * "Step Functions events"): its detail is what DescribeExecution says of the run, the alias and
+ * version it was started through included (null when none: AWS sends the keys either way).
+ */
 async function statusChange(executionArn: string): Promise<BusEvent> {
   const d = await rig.sfn.send(new DescribeExecutionCommand({ executionArn }));
   return {
@@ -66,6 +74,8 @@ async function statusChange(executionArn: string): Promise<BusEvent> {
     detail: {
       executionArn,
       stateMachineArn: d.stateMachineArn,
+      stateMachineVersionArn: d.stateMachineVersionArn ?? null,
+      stateMachineAliasArn: d.stateMachineAliasArn ?? null,
       name: d.name,
       status: d.status,
       startDate: d.startDate!.getTime(),
@@ -78,7 +88,7 @@ async function statusChange(executionArn: string): Promise<BusEvent> {
   };
 }
 
-describe("GIVEN fixtures/report.ts (afterFlow: ingest, an event trigger, a schedule), its upstream fixtures/ingest.yaml and examples/train.yaml, deployed", () => {
+describe("GIVEN fixtures/report.ts (afterFlow: ingest, an event trigger, a schedule), its upstream fixtures/ingest.yaml and examples/train.yaml, deployed (ingest and report also to a second environment that shares their state machines)", () => {
   it("WHEN ingest runs and succeeds THEN report's and train's afterFlow rules match its Step Functions Execution Status Change event (not a FAILED one, nor another flow's), and report's target, given the transformed event, runs report with ingest's run id", async () => {
     // GIVEN a real upstream execution
     const up = await rig.trigger(INGEST, env);
@@ -86,6 +96,7 @@ describe("GIVEN fixtures/report.ts (afterFlow: ingest, an event trigger, a sched
     const succeeded = await statusChange(up.arn);
     expect(succeeded.detail.status).toBe("SUCCEEDED");
     expect(succeeded.detail.stateMachineArn).toBe(`arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ingest`);
+    expect(succeeded.detail.stateMachineAliasArn).toBe(alias("ingest"));
     const failed = { ...succeeded, detail: { ...succeeded.detail, name: "failed-run", status: "FAILED" } };
     const running = { ...succeeded, detail: { ...succeeded.detail, name: "running-run", status: "RUNNING", stopDate: null } };
     const otherFlow = { ...succeeded, detail: { ...succeeded.detail, name: "other-run", stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ingest-other` } };
@@ -114,6 +125,25 @@ describe("GIVEN fixtures/report.ts (afterFlow: ingest, an event trigger, a sched
     expect(ex.status, `${ex.error}: ${ex.cause}`).toBe("SUCCEEDED");
     expect(run["start/_"]?.outputs).toEqual({ upstream: `${up.runId}\n`, file: "none\n", retries: "2\n" });
     expect(run["end/_"]?.stdout).toBe(`report after ${up.runId} for none\n`);
+  }, 180_000);
+
+  it("WHEN ingest succeeds in another environment sharing its state machine (or on the bare machine ARN) THEN report's rule in this environment does not match it, and that environment's own rule does", async () => {
+    // GIVEN one real upstream run per environment, the same machine, told apart only by the alias
+    const [here, there] = await Promise.all([rig.trigger(INGEST, env), rig.trigger(INGEST, other)]);
+    const bare = await rig.sfn.send(new StartExecutionCommand({ stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ingest`, name: `${env}-bare-${Date.now()}` }));
+    rig.runIds.add(bare.executionArn!.split(":").pop()!);
+    for (const arn of [here.arn, there.arn, bare.executionArn!]) expect((await rig.wait(arn)).status).toBe("SUCCEEDED");
+    const events = [await statusChange(here.arn), await statusChange(there.arn), await statusChange(bare.executionArn!)];
+    expect(new Set(events.map((e) => e.detail.stateMachineArn)).size).toBe(1);
+    expect(events.map((e) => e.detail.stateMachineAliasArn)).toEqual([alias("ingest"), alias("ingest").replace(`:${env}`, `:${other}`), null]);
+
+    // WHEN each environment's deployed afterFlow rule sees all three THEN it matches its own environment's run only
+    const mine = await rule(`e2e-report-${env}-after-ingest`);
+    const theirs = await rule(`e2e-report-${other}-after-ingest`);
+    expect(mine.pattern).not.toBe(theirs.pattern);
+    expect((await matchedBy(rig.moto.clientConfig, mine.pattern, events)).map((e) => e.detail.name)).toEqual([here.runId]);
+    expect((await matchedBy(rig.moto.clientConfig, theirs.pattern, events)).map((e) => e.detail.name)).toEqual([there.runId]);
+    expect(theirs.target.Arn).toBe(`arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:e2e-report:${other}`);
   }, 180_000);
 
   it("WHEN ingest succeeds with --param day=2026-12-01 THEN fixtures/handoff.yaml (afterFlow: { flow: ingest, parameters: { day: \"{upstream.params.day}\" } }) runs with day=2026-12-01, ingest's own parameter, for the time ingest ended", async () => {

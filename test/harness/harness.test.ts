@@ -8,6 +8,7 @@ import {
   CreateStateMachineAliasCommand,
   CreateStateMachineCommand,
   DescribeExecutionCommand,
+  ListExecutionsCommand,
   ListStateMachineVersionsCommand,
   ListTagsForResourceCommand,
   PublishStateMachineVersionCommand,
@@ -616,6 +617,67 @@ describe("moto bugs patched by the launcher", () => {
     const tags = await sfn.send(new ListTagsForResourceCommand({ resourceArn: arn }));
     expect(tags.tags).toEqual([{ key: "flowc:flow", value: "demo" }]);
   }, 15_000);
+
+  it("GIVEN runs started through two aliases, a version and the bare machine WHEN they are described and listed THEN each reports the alias and version it ran, and listing by an alias ARN returns only its own runs", async () => {
+    const created = await sfn.send(new CreateStateMachineCommand({ name: "aliased", definition: JSON.stringify(pass), roleArn: SFN_ROLE_ARN, publish: true }));
+    const arn = created.stateMachineArn!;
+    const version = created.stateMachineVersionArn!;
+    const alias = async (name: string) =>
+      (await sfn.send(new CreateStateMachineAliasCommand({ name, routingConfiguration: [{ stateMachineVersionArn: version, weight: 100 }] }))).stateMachineAliasArn!;
+    const [staging, prod] = [await alias("staging"), await alias("prod")];
+    const runs = {
+      staging: await runExecution(sfn, staging, {}, { name: "via-staging" }),
+      prod: await runExecution(sfn, prod, {}, { name: "via-prod" }),
+      version: await runExecution(sfn, version, {}, { name: "via-version" }),
+      bare: await runExecution(sfn, arn, {}, { name: "bare" }),
+    };
+    const described = async (r: { executionArn: string }) => {
+      const d = await sfn.send(new DescribeExecutionCommand({ executionArn: r.executionArn }));
+      return { machine: d.stateMachineArn, alias: d.stateMachineAliasArn, version: d.stateMachineVersionArn };
+    };
+    expect(await described(runs.staging)).toEqual({ machine: arn, alias: staging, version });
+    expect(await described(runs.prod)).toEqual({ machine: arn, alias: prod, version });
+    expect(await described(runs.version)).toEqual({ machine: arn, alias: undefined, version });
+    expect(await described(runs.bare)).toEqual({ machine: arn, alias: undefined, version: undefined });
+
+    const list = async (target: string) => (await sfn.send(new ListExecutionsCommand({ stateMachineArn: target }))).executions!.map((e) => [e.name, e.stateMachineAliasArn]);
+    expect(await list(prod)).toEqual([["via-prod", prod]]);
+    expect(await list(staging)).toEqual([["via-staging", staging]]);
+    expect((await list(arn)).map(([n]) => n).sort()).toEqual(["bare", "via-prod", "via-staging", "via-version"]);
+    const paged = await sfn.send(new ListExecutionsCommand({ stateMachineArn: arn, maxResults: 3 }));
+    expect(paged.executions).toHaveLength(3);
+    expect((await sfn.send(new ListExecutionsCommand({ stateMachineArn: arn, maxResults: 3, nextToken: paged.nextToken }))).executions).toHaveLength(1);
+  }, 30_000);
+
+  it("GIVEN a Distributed Map over 2,500 items with MaxConcurrency 2 (1,250 items per worker, past Python's recursion limit) and a ResultWriter whose Prefix comes from the state input WHEN it runs THEN it SUCCEEDS and the manifest lands under that prefix", async () => {
+    const items = Array.from({ length: 2500 }, (_, i) => String(i));
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "wide/items.json", Body: JSON.stringify(items) }));
+    const r = await runDefinition(
+      sfn,
+      {
+        StartAt: "M",
+        States: {
+          M: {
+            Type: "Map",
+            ItemReader: { Resource: "arn:aws:states:::s3:getObject", ReaderConfig: { InputType: "JSON" }, Parameters: { Bucket: BUCKET, Key: "wide/items.json" } },
+            ItemSelector: { "item.$": "$$.Map.Item.Value" },
+            ItemProcessor: { ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: "STANDARD" }, StartAt: "P", States: { P: { Type: "Pass", OutputPath: null, End: true } } },
+            MaxConcurrency: 2,
+            ResultWriter: { Resource: "arn:aws:states:::s3:putObject", Parameters: { Bucket: BUCKET, "Prefix.$": "States.Format('wide/{}/map-run', $.run)" } },
+            ResultPath: "$.written",
+            End: true,
+          },
+        },
+      },
+      { run: "r1" },
+      { timeoutMs: 120_000 },
+    );
+    expect(r.status, `${r.error}: ${r.cause}`).toBe("SUCCEEDED");
+    const written = (r.output as { written: { ResultWriterDetails: { Bucket: string; Key: string } } }).written.ResultWriterDetails;
+    expect(written.Key).toMatch(/^wide\/r1\/map-run\/[^/]+\/manifest\.json$/);
+    const manifest = await s3.send(new GetObjectCommand({ Bucket: written.Bucket, Key: written.Key }));
+    expect(JSON.parse(await manifest.Body!.transformToString())).toMatchObject({ DestinationBucket: BUCKET });
+  }, 150_000);
 });
 
 describe("intrinsic functions and the context object in the interpreter", () => {

@@ -283,6 +283,10 @@ def _start_execution(
         trace_header=trace_header,
         activity_store={},
     )
+    # What AWS reports of an execution started through an alias or a version (see below).
+    qualified = len(state_machine_arn.split(":")) == 8
+    execution.flowc_version_arn = target.arn if qualified else None
+    execution.flowc_alias_arn = state_machine_arn if qualified and not state_machine_arn.split(":")[-1].isnumeric() else None
     base.executions.append(execution)
     execution.start()
     return execution
@@ -381,6 +385,66 @@ def _delete_state_machine_version(self: Any) -> EmptyResult:
 StepFunctionResponse.list_state_machine_versions = _list_state_machine_versions  # type: ignore[attr-defined]
 StepFunctionResponse.publish_state_machine_version = _publish_state_machine_version  # type: ignore[attr-defined]
 StepFunctionResponse.delete_state_machine_version = _delete_state_machine_version  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------------------
+# Executions forget the alias or version they were started through: AWS's
+# DescribeExecution and ListExecutions return stateMachineAliasArn and
+# stateMachineVersionArn for them (and the "Execution Status Change" event's
+# detail carries the same fields), and ListExecutions accepts an alias or version
+# ARN to list only the executions started through it. moto returns neither field
+# and rejects a qualified ARN. The start above records both; serve them here.
+# (Pages of a qualified listing are offsets into the filtered list.)
+# ---------------------------------------------------------------------------
+from moto.stepfunctions.parser.api import ExecutionStatus as _ExecutionStatus
+
+_orig_describe_execution = StepFunctionResponse.describe_execution
+
+
+def _started_through(execution: Any) -> dict[str, str]:
+    out = {}
+    if getattr(execution, "flowc_version_arn", None):
+        out["stateMachineVersionArn"] = execution.flowc_version_arn
+    if getattr(execution, "flowc_alias_arn", None):
+        out["stateMachineAliasArn"] = execution.flowc_alias_arn
+    return out
+
+
+def _describe_execution(self: Any) -> ActionResult:
+    result = _orig_describe_execution(self)
+    execution = self.stepfunction_backend.describe_execution(self._get_param("executionArn"))
+    return ActionResult({**result.result, **_started_through(execution)})  # type: ignore[dict-item]
+
+
+def _list_executions(self: Any) -> ActionResult:
+    arn = self._get_param("stateMachineArn")
+    parts = arn.split(":")
+    base_arn = ":".join(parts[:7])
+    state_machine = self.stepfunction_backend.describe_state_machine(base_arn)
+    if len(parts) == 8:  # the qualifier must exist, as on AWS
+        if parts[-1].isnumeric():
+            self.stepfunction_backend.describe_state_machine(arn)
+        else:
+            self.stepfunction_backend.describe_state_machine_alias(arn)
+    results = self.stepfunction_backend.list_executions(base_arn, status_filter=self._get_param("statusFilter"), max_results=1_000_000)[0]
+    if len(parts) == 8:
+        field = "flowc_version_arn" if parts[-1].isnumeric() else "flowc_alias_arn"
+        results = [e for e in results if getattr(e, field, None) == arn]
+    start = int(self._get_param("nextToken") or 0)
+    size = self._get_int_param("maxResults") or 100
+    page = results[start : start + size]
+    executions = []
+    for execution in page:
+        item = {"executionArn": execution.execution_arn, "name": execution.name, "startDate": execution.start_date, "stateMachineArn": state_machine.arn, "status": execution.status}
+        if execution.status in [_ExecutionStatus.SUCCEEDED, _ExecutionStatus.FAILED, _ExecutionStatus.ABORTED]:
+            item["stopDate"] = execution.stop_date
+        executions.append({**item, **_started_through(execution)})
+    more = start + size < len(results)
+    return ActionResult({"executions": executions, **({"nextToken": str(start + size)} if more else {})})
+
+
+StepFunctionResponse.describe_execution = _describe_execution  # type: ignore[method-assign]
+StepFunctionResponse.list_executions = _list_executions  # type: ignore[method-assign]
 
 
 # ---------------------------------------------------------------------------
@@ -543,6 +607,82 @@ def _propagated_error_name(error_name: str | None) -> ErrorName:
 
 _iteration_worker.CustomErrorName = _propagated_error_name  # type: ignore[misc,assignment]
 _branches_decl.CustomErrorName = _propagated_error_name  # type: ignore[misc,assignment]
+
+
+# ---------------------------------------------------------------------------
+# Map workers recurse once per item: a worker's _eval_pool evaluates its job,
+# then calls itself for the next one, so a worker that gets more than ~990
+# items (a 20,000-item Distributed Map with MaxConcurrency 8: 2,500 each) dies
+# with RecursionError, its job is never closed, and the Map Run waits forever
+# (the execution stays RUNNING). AWS has no such bound. Loop instead; every
+# step is the original's, in the same order.
+# ---------------------------------------------------------------------------
+from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration import (
+    iteration_worker as _iteration_worker,
+)
+from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.itemprocessor import (
+    distributed_item_processor_worker as _dist_worker,
+)
+
+
+def _looping_eval_pool(distributed: bool) -> Any:
+    # The distributed worker deletes its frames, the inline one closes them and, after its last job,
+    # points the Map's next events at that job's (as the originals do).
+    def end(owner: Any, frame: Any) -> None:
+        owner.delete_frame(frame) if distributed else owner.close_frame(frame)
+
+    def eval_pool(self: Any, job: Any, worker_frame: Any) -> None:
+        while True:
+            if job is None:
+                end(self._env, worker_frame)
+                return
+            job_frame = worker_frame.open_inner_frame()
+            self._eval_job(env=job_frame, job=job)
+            end(worker_frame, job_frame)
+            if isinstance(job.job_output, Exception) or self.stopped():
+                end(self._env, worker_frame)
+                self._job_pool.close_job(job)
+                return
+            next_job = self._job_pool.next_job()
+            if next_job is None:
+                if not distributed:
+                    worker_frame.event_history_context.source_event_id = job_frame.event_history_context.last_published_event_id
+                end(self._env, worker_frame)
+                self._job_pool.close_job(job)
+                return
+            self._job_pool.close_job(job)
+            job = next_job
+
+    return eval_pool
+
+
+_dist_worker.DistributedItemProcessorWorker._eval_pool = _looping_eval_pool(distributed=True)  # type: ignore[method-assign]
+_iteration_worker.IterationWorker._eval_pool = _looping_eval_pool(distributed=False)  # type: ignore[method-assign]
+
+
+# ---------------------------------------------------------------------------
+# ResultWriter paths read the wrong document: its Parameters (`"Prefix.$":
+# "$.runId"`) are evaluated against the Map Run's results, the array on top of
+# the stack, so any path into the state input fails with States.Runtime. On AWS
+# they read the Map state's input, like the ItemReader's. Evaluate them there.
+# ---------------------------------------------------------------------------
+from moto.stepfunctions.parser.asl.component.state.exec.state_map.result_writer import (
+    result_writer_decl as _result_writer_decl,
+)
+
+
+def _result_writer_eval_body(self: Any, env: Any) -> None:
+    results = env.stack.pop()
+    env.stack.append(env.states.get_input())
+    self.parargs.eval(env=env)
+    parameters = env.stack.pop()
+    env.stack.pop()
+    env.stack.append(results)
+    env.stack.append(parameters)
+    self.resource_eval.eval_resource(env=env)
+
+
+_result_writer_decl.ResultWriter._eval_body = _result_writer_eval_body  # type: ignore[method-assign]
 
 
 # ---------------------------------------------------------------------------

@@ -15,6 +15,10 @@ export function arns(sfn: SfnConfig) {
     alias: (name: string, alias: string) => `${machine(name)}:${alias}`,
     /** Executions of the machine, its versions and aliases, and its Distributed Map child runs. */
     executions: (name: string) => [`arn:${p}:states:${r}:${a}:execution:${name}:*`, `arn:${p}:states:${r}:${a}:execution:${name}/*`],
+    /** Distributed Map child runs only (`execution:<machine>/<map run label>:<id>`, deeper when nested). */
+    mapRunExecutions: (name: string) => `arn:${p}:states:${r}:${a}:execution:${name}/*`,
+    /** What a nested Distributed Map's child runs start: `stateMachine:<machine>/<map run label>`. */
+    mapRunMachines: (name: string) => `${machine(name)}/*`,
     jobQueue: (q: string) => (isArn(q) ? q : `arn:${p}:batch:${r}:${a}:job-queue/${q}`),
     /** SubmitJob is authorized against the revision-qualified ARN, so both spellings are listed. */
     jobDefinition: (d: string) => (isArn(d) ? [d] : [`arn:${p}:batch:${r}:${a}:job-definition/${d}`, `arn:${p}:batch:${r}:${a}:job-definition/${d}:*`]),

@@ -73,6 +73,8 @@ export type MapState = Common &
     ToleratedFailurePercentage?: number;
     Label?: string;
     ResultSelector?: Payload;
+    /** Distributed only: where the Map Run writes its results (kept out of the 256 KiB payload). */
+    ResultWriter?: { Resource: string; Parameters: Payload };
     ResultPath: string | null;
     Retry?: Retrier[];
   };
@@ -90,7 +92,7 @@ export interface Definition {
 const KEY_ORDER = [
   "Type", "Comment", "Resource", "Parameters", "ItemReader", "ItemsPath", "ItemSelector", "ItemProcessor", "Branches",
   "MaxConcurrency", "ToleratedFailurePercentage", "Label", "Choices", "Default", "Result", "Error", "Cause", "CausePath",
-  "ResultSelector", "ResultPath", "OutputPath", "TimeoutSeconds", "Retry", "Catch", "Next", "End",
+  "ResultSelector", "ResultWriter", "ResultPath", "OutputPath", "TimeoutSeconds", "Retry", "Catch", "Next", "End",
 ];
 const RANK = new Map(KEY_ORDER.map((k, i) => [k, i]));
 

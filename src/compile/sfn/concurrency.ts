@@ -3,14 +3,27 @@ import type { SfnContext } from "./context.ts";
 import { sdkRetrier } from "./retry.ts";
 
 /**
+ * Executions listed per check. An ExecutionListItem is ~450 bytes with everyday names and 1,339 at the
+ * longest ones (partition, region, 80-character machine, alias and execution names, every optional
+ * field), so a page of 100 stays under LISTING_BYTES, about half the 256 KiB a state may carry;
+ * ListExecutions' own maximum, 1,000, could reach 1.3 MB (docs/sfn-mapping.md).
+ */
+export const LIST_PAGE = 100;
+/** The largest page, in bytes (measured in test/compile/sfn/mapping.test.ts); the payload check counts it. */
+export const LISTING_BYTES = 140_000;
+
+/**
  * `concurrency: forbid | replace` without a controller: the machine first looks at the running
  * executions of its own environment that started before it.
  *
- * - They are listed by the base machine ARN (whatever ARN started this run), and an execution counts
- *   when it was started through this environment's alias: environments may share a machine (promote
- *   moves aliases between its versions), and a run in staging must not block or stop one in prod.
- *   Older executions lack StateMachineAliasArn when started without an alias, so the test matches the
- *   alias ARN in the item's JSON text rather than reading a field that may be absent.
+ * - They are listed by this environment's alias ARN (ListExecutions accepts one and returns only the
+ *   executions started through it), whatever ARN started this run: environments may share a machine
+ *   (promote moves aliases between its versions), and a run in staging must not block or stop one in
+ *   prod. Each item is still checked for the alias (matched in its JSON text, since the field is absent
+ *   for executions started without one), so the decision never rests on the listing's filter alone.
+ * - One page of LIST_PAGE executions, the newest first, small enough for the 256 KiB payload. Under
+ *   forbid or replace an alias has one or two runs at a time, so a page always holds the ones that
+ *   matter.
  * - "Before this one" compares start times, so two runs that start together never both give way.
  *
  * forbid: if there is one, this run stops itself: it ends ABORTED before any step ran, which pages no
@@ -27,9 +40,9 @@ export function concurrencyStates(ctx: SfnContext, first: string): { startAt: st
 
   const list: State = {
     Type: "Task",
-    Comment: `Running executions of ${ctx.names.stateMachine}, all environments.`,
+    Comment: `Running executions started through ${ctx.names.alias}, the newest ${LIST_PAGE}.`,
     Resource: ctx.arns.integration("aws-sdk:sfn:listExecutions"),
-    Parameters: { StateMachineArn: ctx.arns.machine(ctx.names.stateMachine), StatusFilter: "RUNNING", MaxResults: 1000 },
+    Parameters: { StateMachineArn: aliasArn, StatusFilter: "RUNNING", MaxResults: LIST_PAGE },
     ResultSelector: { "running.$": "$.Executions" },
     ResultPath: "$.concurrency",
     Retry: [sdkRetrier()],
@@ -62,7 +75,9 @@ export function concurrencyStates(ctx: SfnContext, first: string): { startAt: st
       },
     },
     MaxConcurrency: 10,
-    ...(policy === "forbid" ? { ResultSelector: { "active.$": "States.ArrayContains($, true)" }, ResultPath: "$.concurrency" } : { ResultPath: null }),
+    // Either way the listing is replaced by a small summary, so it does not ride along in the context.
+    ResultSelector: policy === "forbid" ? { "active.$": "States.ArrayContains($, true)" } : { "checked.$": "States.ArrayLength($)" },
+    ResultPath: "$.concurrency",
     Next: policy === "forbid" ? "Concurrency.Check" : first,
   });
 

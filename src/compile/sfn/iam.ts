@@ -52,17 +52,25 @@ export function policyDocument(ctx: SfnContext): Record<string, unknown> {
   } else {
     add("RunStepTasks", ["ecs:RunTask"], definitions.flatMap((d) => a.taskDefinition(d)), { ArnEquals: { "ecs:cluster": a.cluster(c.cluster) } });
     add("WatchStepTasks", ["ecs:StopTask", "ecs:DescribeTasks"], [a.ecsTasks(c.cluster)]);
+    // RunTask that tags the task it creates (PropagateTags, Tags) is authorized for ecs:TagResource as
+    // well; the condition limits it to tagging at creation, never an existing resource.
+    if (tagsTasksOnRun(ctx)) add("TagStepTasksOnRun", ["ecs:TagResource"], [a.ecsTasks(c.cluster)], { StringEquals: { "ecs:CreateAction": "RunTask" } });
     add("PassTaskRoles", ["iam:PassRole"], [a.roles()], { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } });
     add("SyncEcsTasks", ["events:PutTargets", "events:PutRule", "events:DescribeRule"], [a.syncRule("ECS")]);
   }
 
   const objects = [a.s3Objects(ctx.root.bucket, flowKeyPrefix(ctx.root, ctx.ir.name))];
-  const s3 = [...(ctx.uses.s3Read ? ["s3:GetObject"] : []), ...(ctx.uses.s3Write ? ["s3:PutObject"] : [])];
+  // A Distributed Map's ResultWriter uploads its result files in parts (docs/sfn-mapping.md).
+  const multipart = ctx.uses.distributedMap ? ["s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"] : [];
+  const s3 = [...(ctx.uses.s3Read ? ["s3:GetObject"] : []), ...(ctx.uses.s3Write ? ["s3:PutObject"] : []), ...multipart];
   if (s3.length) add("FlowDatastore", s3, objects);
 
   if (ctx.uses.distributedMap) {
-    add("StartForeachRuns", ["states:StartExecution"], [a.machine(machine), `${a.machine(machine)}:*`]);
+    // A child run of a foreach nested in a foreach starts its own children on `<machine>/<label>`.
+    add("StartForeachRuns", ["states:StartExecution"], [a.machine(machine), `${a.machine(machine)}:*`, ...(nestedDistributedMap(ctx) ? [a.mapRunMachines(machine)] : [])]);
     add("WatchForeachRuns", ["states:DescribeExecution", "states:StopExecution"], a.executions(machine));
+    // Redriving a run whose foreach failed redrives its Map Run, which redrives the failed child runs.
+    add("RedriveForeachRuns", ["states:RedriveExecution"], [a.mapRunExecutions(machine)]);
   }
   if (ctx.uses.listExecutions) add("ListOwnRuns", ["states:ListExecutions"], [a.machine(machine)]);
   if (ctx.uses.stopExecutions && !ctx.uses.distributedMap) add("StopOwnRuns", ["states:StopExecution"], a.executions(machine));
@@ -73,4 +81,16 @@ export function policyDocument(ctx: SfnContext): Record<string, unknown> {
   if (ctx.sfn.tracing) add("TraceUnscopable", ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"], ["*"]);
 
   return mergeUnder(template(ctx.env.templates, "sfn/iam.json"), { Version: "2012-10-17", Statement: statements });
+}
+
+/** A Distributed Map inside another's item processor (a foreach in a foreach, distributed mode). */
+function nestedDistributedMap(ctx: SfnContext): boolean {
+  if (ctx.sfn.foreach.mode !== "distributed") return false;
+  return ctx.ir.steps.some((s) => s.transition.kind === "foreach" && ctx.graph.nodes.get(s.name)!.frames.some((f) => f.kind === "foreach"));
+}
+
+/** Whether RunTask asks ECS to tag the task: PropagateTags (other than NONE) or Tags in its parameters' template. */
+function tagsTasksOnRun(ctx: SfnContext): boolean {
+  const t = template(ctx.env.templates, "sfn/ecs-task.json") ?? {};
+  return (t.PropagateTags !== undefined && t.PropagateTags !== "NONE") || (Array.isArray(t.Tags) && t.Tags.length > 0);
 }

@@ -3,6 +3,7 @@ import { NAME_LIMITS } from "../../names/limits.ts";
 import { toCompactJson } from "../../render/serialize.ts";
 import type { CompileProblem } from "../types.ts";
 import type { Definition, State, TaskState } from "./asl.ts";
+import { LISTING_BYTES } from "./concurrency.ts";
 import type { EnvVar, SfnContext } from "./context.ts";
 
 /** Step Functions and EventBridge quotas flowc checks before writing anything. */
@@ -87,11 +88,13 @@ export function checkOverrides(overrides: Map<string, number>): CompileProblem[]
 export function checkPayload(ctx: SfnContext): CompileProblem[] {
   const params = knownParams(ctx);
   const context = { runId: WORST.runId, index: "", params, env: renderEnv(ctx.sharedEnv, toCompactJson(params)), failure: { Error: "", Cause: "" } };
-  const bytes = Buffer.byteLength(toCompactJson(context));
+  // The concurrency check holds a page of running executions in the context for a moment.
+  const listing = ctx.uses.listExecutions ? LISTING_BYTES : 0;
+  const bytes = Buffer.byteLength(toCompactJson(context)) + listing;
   if (bytes <= SFN_LIMITS.payloadBytes) return [];
   return [
     limitProblem(
-      `the run's context (parameters, their JSON copy in FLOWC_PARAMS, the shared env) is ${fmt(bytes)} bytes; Step Functions passes at most ${fmt(SFN_LIMITS.payloadBytes)} bytes (256 KiB) between states`,
+      `the run's context (parameters, their JSON copy in FLOWC_PARAMS, the shared env${listing ? ", the concurrency check's page of running executions" : ""}) is ${fmt(bytes)} bytes; Step Functions passes at most ${fmt(SFN_LIMITS.payloadBytes)} bytes (256 KiB) between states`,
       "make parameter defaults small: pass a datastore key instead of the data",
       ["parameters"],
     ),

@@ -7,6 +7,8 @@ import { sdkRetrier } from "./retry.ts";
 import type { EmitScope } from "./scope.ts";
 
 export const foreachName = (step: string) => stateName(step, "foreach");
+/** Where a Distributed Map's results go, inside the foreach task's folder of the datastore. */
+export const MAP_RUN_FOLDER = "map-run";
 export const itemsName = (step: string) => stateName(step, "items");
 
 /**
@@ -14,6 +16,15 @@ export const itemsName = (step: string) => stateName(step, "items");
  * path ("3", or "3.7" when nested), so nothing else has to be looked up.
  */
 const ITEM_SELECTOR = { "runId.$": "$.runId", "index.$": "$$.Map.Item.Value", "params.$": "$.params", "env.$": "$.env" };
+
+/**
+ * MaxConcurrency of a Distributed Map when neither the step's `parallelism` nor
+ * `sfn.foreach.maxConcurrency` sets one (AWS's own default is 10,000 children at once). 100 items in
+ * flight submit at most 100 Batch jobs in a burst, two seconds of the account's fixed 50 SubmitJob/s,
+ * and a foreach nested in a foreach keeps 10,000 at once, which the API retrier still rides out
+ * (docs/sfn-mapping.md, "A very wide foreach"). Inline Maps run at most 40 items anyway.
+ */
+export const DEFAULT_FOREACH_CONCURRENCY = 100;
 
 /** The first state of a foreach's fan-out (what the foreach task goes to). */
 export const fanOutEntry = (ctx: SfnContext, step: string) => (ctx.sfn.foreach.mode === "inline" ? itemsName(step) : foreachName(step));
@@ -64,6 +75,7 @@ export function foreachStates(ctx: SfnContext, node: GraphNode, emit: EmitScope)
   }
 
   ctx.uses.distributedMap = true;
+  ctx.uses.s3Write = true;
   const tolerated = ctx.sfn.foreach.toleratedFailurePercentage;
   const map: MapState = {
     Type: "Map",
@@ -75,9 +87,14 @@ export function foreachStates(ctx: SfnContext, node: GraphNode, emit: EmitScope)
     },
     ItemSelector: ITEM_SELECTOR,
     ItemProcessor: { ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: "STANDARD" }, ...body },
-    ...(maxConcurrency !== undefined ? { MaxConcurrency: maxConcurrency } : {}),
+    MaxConcurrency: maxConcurrency ?? DEFAULT_FOREACH_CONCURRENCY,
     ...(tolerated !== undefined ? { ToleratedFailurePercentage: tolerated } : {}),
     Label: ctx.names.mapLabel(step.name),
+    // Without a ResultWriter the Map's result is an array with one entry per item, and past ~87,000
+    // items even `[{},{},…]` passes the 256 KiB payload limit (States.DataLimitExceeded). Written to
+    // S3 in the foreach task's folder (`map-run/<map run id>/manifest.json`, SUCCEEDED_n.json,
+    // FAILED_n.json), the result is a pointer of constant size whatever the item count.
+    ResultWriter: { Resource: ctx.arns.integration("s3:putObject"), Parameters: { Bucket: ctx.root.bucket, "Prefix.$": taskFileKey(ctx.root, ctx.ir.name, step.name, node.foreachDepth, MAP_RUN_FOLDER) } },
     ResultPath: null,
     Next: join,
   };

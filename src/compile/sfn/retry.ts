@@ -2,19 +2,27 @@ import type { StepIR } from "../../flow/ir.ts";
 import type { Retrier } from "./asl.ts";
 
 /**
- * Errors the compute API raises when it is busy or briefly down (SubmitJob admits ~50 jobs/s per
- * queue). Step Functions names integration errors `<Service>.<Exception>`: a throttled SubmitJob (HTTP
- * 429, which Batch does not model) surfaces as the SDK's catch-all Batch.AWSBatchException, a 5xx as
- * Batch.ServerException; ECS alike. These retries never use the step's own retry budget.
+ * Errors the compute API raises when it is busy or briefly down. Batch admits 50 SubmitJob calls per
+ * second per account (a fixed quota, shared by every flow of the account) and answers more with HTTP
+ * 429 TooManyRequestsException; Step Functions names integration errors `<Service>.<Exception>`, and
+ * a 429 that the SDK does not model surfaces as its catch-all Batch.AWSBatchException, so both names
+ * are listed, and ServerException (5xx). ECS alike (RunTask throttles with ThrottlingException). These
+ * retries never use the step's own retry budget.
  */
 export const API_ERRORS = {
-  batch: ["Batch.AWSBatchException", "Batch.ServerException"],
-  ecs: ["ECS.AmazonECSException", "ECS.ServerException"],
+  batch: ["Batch.TooManyRequestsException", "Batch.AWSBatchException", "Batch.ServerException"],
+  ecs: ["ECS.ThrottlingException", "ECS.AmazonECSException", "ECS.ServerException"],
 } as const;
 
-/** 2, 4, 8, 16, 32, 64 s with full jitter: about two minutes in all, enough to ride out a burst. */
+/**
+ * 2, 4, 8, 16, 32 s, then 60 s at most, 30 attempts with full jitter: up to 26 minutes (about 13
+ * expected) before the step fails. A foreach's first burst of submissions queues behind the account's
+ * 50 SubmitJob/s: 10,000 items in flight (a nested foreach at the default concurrency) take 200 s to
+ * submit even with the quota to themselves, far more than two minutes
+ * (docs/sfn-mapping.md, "A very wide foreach").
+ */
 export function apiRetrier(compute: keyof typeof API_ERRORS): Retrier {
-  return { ErrorEquals: [...API_ERRORS[compute]], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: "FULL" };
+  return { ErrorEquals: [...API_ERRORS[compute]], IntervalSeconds: 2, MaxAttempts: 30, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: "FULL" };
 }
 
 /**

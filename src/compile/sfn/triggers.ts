@@ -1,19 +1,19 @@
 import { triggerName } from "../../contract/run-context.ts";
 import type { TriggerIR } from "../../flow/ir.ts";
 import { contextInput, RUN_CONTEXT_PARAM, startArguments } from "../start-arguments.ts";
-import { machineName } from "../../names/sfn.ts";
 import { toCompactJson } from "../../render/serialize.ts";
 import { mergeUnder, template } from "../templates.ts";
 import type { CompileProblem } from "../types.ts";
 import type { SfnContext } from "./context.ts";
+import { afterFlowPattern } from "./after-flow.ts";
 import { checkEventInput } from "./limits.ts";
 
 /**
  * EventBridge rules that start this flow: one per trigger, each targeting the environment's alias.
  * `EventPattern` is kept as an object for review; deploy sends it as compact JSON (PutRule takes a string).
  *
- * - afterFlow: the upstream machine's "Execution Status Change" event with status SUCCEEDED. The event
- *   names the base machine ARN (never an alias or version), so that is what the pattern matches.
+ * - afterFlow: the upstream's "Execution Status Change" event with status SUCCEEDED, for runs started
+ *   through the upstream's alias in this same environment (see `afterFlowPattern`).
  * - event: the pattern as written (source, detail-type, detail).
  * Every rule starts the run with an InputTransformer: the mapped parameters (templates expanded by
  * flowc step; an event trigger's JSONPaths resolved by EventBridge, keeping their JSON type) and the
@@ -47,12 +47,7 @@ export function triggersDocument(ctx: SfnContext): { doc?: Record<string, unknow
 }
 
 function pattern(ctx: SfnContext, t: TriggerIR): Record<string, unknown> {
-  if (t.kind === "afterFlow")
-    return {
-      source: ["aws.states"],
-      "detail-type": ["Step Functions Execution Status Change"],
-      detail: { status: ["SUCCEEDED"], stateMachineArn: [ctx.arns.machine(machineName(t.flow, ctx.env))] },
-    };
+  if (t.kind === "afterFlow") return afterFlowPattern(ctx, t.flow);
   return { source: t.source, ...(t.detailType ? { "detail-type": t.detailType } : {}), ...(t.detail ? { detail: t.detail } : {}) };
 }
 

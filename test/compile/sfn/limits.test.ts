@@ -44,6 +44,21 @@ steps:
     expect(p).toMatchObject({ code: "LIMIT_EXCEEDED", path: ["parameters"] });
     expect(p!.message).toMatch(/262,144 bytes \(256 KiB\)/);
   });
+
+  it("WHEN defaults are 62 KB (124 KB with their FLOWC_PARAMS copy) THEN they fit, unless concurrency: forbid also holds a page of running executions in the context", () => {
+    const flow = (schedule: string) => `apiVersion: flowc/v1
+name: mid
+parameters: { blob: { type: string, default: "${"x".repeat(62_000)}" } }
+${schedule}steps:
+  start: { command: [a], next: end }
+  end: { command: [a] }
+`;
+    const payload = (yaml: string) => compileText(yaml).problems.filter((p) => p.path[0] === "parameters");
+    expect(payload(flow(""))).toEqual([]);
+    const [p] = payload(flow(`schedule: { cron: "0 * * * *", concurrency: forbid }\n`));
+    expect(p).toMatchObject({ code: "LIMIT_EXCEEDED", path: ["parameters"] });
+    expect(p!.message).toContain("the concurrency check's page of running executions");
+  });
 });
 
 describe("GIVEN the 8,192-character container overrides limit", () => {

@@ -1,7 +1,9 @@
 // How each flow shape becomes states: whole states compared with toStrictEqual, so a change in the
 // mapping shows up here, not only in the golden files.
 import { describe, expect, it } from "vitest";
+import { LIST_PAGE, LISTING_BYTES } from "../../../src/compile/sfn/concurrency.ts";
 import { compileSfn } from "../../../src/compile/sfn/index.ts";
+import { SFN_LIMITS } from "../../../src/compile/sfn/limits.ts";
 import type { EnvConfig } from "../../../src/config/types.ts";
 import { loadYamlFlow } from "../../../src/flow/load/yaml.ts";
 import { buildSpec } from "../../../src/flow/spec.ts";
@@ -15,7 +17,14 @@ ${head}steps:
 ${steps}`;
 const states = (yaml: string, env?: EnvConfig) => asl(compileText(yaml, env)).States as Record<string, any>;
 const SDK_RETRY = [{ ErrorEquals: ["States.ALL"], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: "FULL" }];
-const BATCH_RETRY = { ErrorEquals: ["Batch.AWSBatchException", "Batch.ServerException"], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: "FULL" };
+const BATCH_RETRY = {
+  ErrorEquals: ["Batch.TooManyRequestsException", "Batch.AWSBatchException", "Batch.ServerException"],
+  IntervalSeconds: 2,
+  MaxAttempts: 30,
+  BackoffRate: 2,
+  MaxDelaySeconds: 60,
+  JitterStrategy: "FULL",
+};
 
 describe("GIVEN a linear flow", () => {
   const yaml = flow(`  start: { command: [a], next: end }
@@ -149,12 +158,16 @@ describe("GIVEN foreaches", () => {
       ItemProcessor: expect.objectContaining({ ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: "STANDARD" }, StartAt: "row" }),
       MaxConcurrency: 7,
       Label: "start",
+      ResultWriter: { Resource: "arn:aws:states:::s3:putObject", Parameters: { Bucket: "acme-flowc", "Prefix.$": "States.Format('prod/f/{}/start/_/map-run', $.runId)" } },
       ResultPath: null,
       Next: "gj",
     });
     const outer = s["start.foreach"].ItemProcessor.States;
     expect(Object.keys(outer)).toEqual(["row", "row.foreach", "rj"]);
     expect(outer["row.foreach"].ItemReader.Parameters["Key.$"]).toBe("States.Format('prod/f/{}/row/{}/foreach.json', $.runId, $.index)");
+    expect(outer["row.foreach"].ResultWriter.Parameters["Prefix.$"]).toBe("States.Format('prod/f/{}/row/{}/map-run', $.runId, $.index)");
+    // Without parallelism or sfn.foreach.maxConcurrency, not AWS's 10,000 at once but the documented default.
+    expect(outer["row.foreach"].MaxConcurrency).toBe(100);
     expect(outer["row.foreach"].ItemProcessor.States.cell).toMatchObject({ End: true, OutputPath: null });
     expect(outer.rj).toMatchObject({ End: true, OutputPath: null });
   });
@@ -373,7 +386,7 @@ triggers:
   - afterFlow: ingest
   - event: { source: [my.app], detailType: [FileLanded], detail: { bucket: [b] }, parameters: { day: $.detail.day, n: $.detail.count } }
 `);
-  it("WHEN compiled THEN afterFlow listens for the upstream machine's SUCCEEDED status change, an event rule uses the pattern, and event fields become parameters; both pass the run context", () => {
+  it("WHEN compiled THEN afterFlow listens for the SUCCEEDED status change of upstream runs started through this environment's alias, an event rule uses the pattern, and event fields become parameters; both pass the run context", () => {
     const rules = JSON.parse(file(compileText(yaml), ".triggers.json")!.content).rules;
     expect(rules).toStrictEqual([
       {
@@ -382,7 +395,11 @@ triggers:
         EventPattern: {
           source: ["aws.states"],
           "detail-type": ["Step Functions Execution Status Change"],
-          detail: { status: ["SUCCEEDED"], stateMachineArn: ["arn:aws:states:eu-west-1:123456789012:stateMachine:ingest"] },
+          detail: {
+            status: ["SUCCEEDED"],
+            stateMachineArn: ["arn:aws:states:eu-west-1:123456789012:stateMachine:ingest"],
+            stateMachineAliasArn: ["arn:aws:states:eu-west-1:123456789012:stateMachine:ingest:prod"],
+          },
         },
         Targets: [
           {
@@ -438,5 +455,55 @@ describe("GIVEN an environment Step Functions cannot run", () => {
   });
   it("WHEN its datastore is a local folder THEN compiling fails asking for s3://", () => {
     expect(compileText(yaml, { ...testEnv("prod"), datastore: "./data" }).problems).toMatchObject([{ code: "CONFIG_INVALID", message: expect.stringContaining("s3://") }]);
+  });
+});
+
+describe("GIVEN a schedule with concurrency forbid or replace", () => {
+  const yaml = (policy: string) => flow(`  start: { command: [a], next: end }
+  end: { command: [a] }
+`, `schedule: { cron: "0 * * * *", concurrency: ${policy} }
+`);
+
+  it.each(["forbid", "replace"])("WHEN %s is compiled THEN the check lists only this environment's running executions (by its alias), one bounded page, and leaves a small summary in the context, not the list", (policy) => {
+    const s = states(yaml(policy));
+    expect(s.Concurrency).toStrictEqual({
+      Type: "Task",
+      Comment: "Running executions started through prod, the newest 100.",
+      Resource: "arn:aws:states:::aws-sdk:sfn:listExecutions",
+      Parameters: { StateMachineArn: "arn:aws:states:eu-west-1:123456789012:stateMachine:f:prod", StatusFilter: "RUNNING", MaxResults: LIST_PAGE },
+      ResultSelector: { "running.$": "$.Executions" },
+      ResultPath: "$.concurrency",
+      Retry: SDK_RETRY,
+      Next: "Concurrency.Earlier",
+    });
+    const earlier = s["Concurrency.Earlier"];
+    expect(earlier.ItemsPath).toBe("$.concurrency.running");
+    expect(earlier.ResultPath).toBe("$.concurrency");
+    expect(earlier.ResultSelector).toStrictEqual(policy === "forbid" ? { "active.$": "States.ArrayContains($, true)" } : { "checked.$": "States.ArrayLength($)" });
+  });
+
+  it("WHEN a page is at its largest (the longest partition, region, machine, alias and execution names, every optional field) THEN it stays under the 256 KiB a state may return", () => {
+    // ListExecutions' ExecutionListItem as the aws-sdk integration returns it (PascalCase, ISO dates).
+    const machine = `arn:aws-us-gov:states:us-gov-west-1:123456789012:stateMachine:${"m".repeat(80)}`;
+    const item = {
+      ExecutionArn: `arn:aws-us-gov:states:us-gov-west-1:123456789012:execution:${"m".repeat(80)}:${"e".repeat(80)}`,
+      StateMachineArn: machine,
+      Name: "e".repeat(80),
+      Status: "RUNNING",
+      StartDate: "2026-12-04T16:34:10.167Z",
+      StopDate: "2026-12-04T16:34:10.167Z",
+      MapRunArn: `arn:aws-us-gov:states:us-gov-west-1:123456789012:mapRun:${"m".repeat(80)}/${"l".repeat(40)}:${"u".repeat(36)}`,
+      ItemCount: 99999999,
+      StateMachineVersionArn: `${machine}:99999999`,
+      StateMachineAliasArn: `${machine}:${"a".repeat(80)}`,
+      RedriveCount: 1000,
+      RedriveDate: "2026-12-04T16:34:10.167Z",
+    };
+    const page = { Executions: Array.from({ length: LIST_PAGE }, () => item), NextToken: "t".repeat(1024) };
+    const bytes = Buffer.byteLength(JSON.stringify(page));
+    expect(bytes).toBeLessThanOrEqual(LISTING_BYTES); // what the payload check reserves for it
+    expect(LISTING_BYTES).toBeLessThan(SFN_LIMITS.payloadBytes / 1.8);
+    // The maximum page ListExecutions allows (1,000) would not fit: that is why the page is bounded.
+    expect(Buffer.byteLength(JSON.stringify({ Executions: Array.from({ length: 1000 }, () => item) }))).toBeGreaterThan(SFN_LIMITS.payloadBytes);
   });
 });
