@@ -194,12 +194,13 @@ describe.concurrent("GIVEN flows that fail, deployed to Step Functions", () => {
       expect(ex.status).toBe("FAILED");
       expect(ex.error).toBe("flowc.MissingParameter");
       expect(ex.cause).toContain("`day`");
-      // Only the states before the first step ran (docs/sfn-mapping.md: Defaults → Context → Required),
+      // Only the states before the first step ran (docs/sfn-mapping.md: Defaults → Context → Resumed → Required),
       // and the first check failed it: no Task was entered, no job was submitted.
       const entered = ex.history.filter((e) => e.stateEnteredEventDetails).map((e) => [e.type, e.stateEnteredEventDetails!.name]);
       expect(entered).toEqual([
         ["PassStateEntered", "Defaults"],
         ["PassStateEntered", "Context"],
+        ["ChoiceStateEntered", "Resumed"],
         ["ChoiceStateEntered", "Required"],
         ["FailStateEntered", "Missing.day"],
       ]);
