@@ -8,7 +8,9 @@ import type { Diagnostic } from "../diagnostics/diagnostic.ts";
 import { yamlLocator } from "../flow/load/yaml.ts";
 import { packageRoot } from "../util/package-root.ts";
 import { closest } from "../util/closest.ts";
-import type { EnvConfig } from "./types.ts";
+import { checkSecretRef } from "../flow/secrets.ts";
+import { locateInConfig } from "./locate.ts";
+import type { EnvConfig, PolicyConfig } from "./types.ts";
 
 export const DEFAULT_CONFIG_FILE = "flowc.config.yaml";
 
@@ -89,6 +91,8 @@ export function resolveEnv(loaded: LoadedConfig, env: string): { env?: EnvConfig
   const s = e.sfn;
   const a = e.argo;
   const sortRec = (o: Record<string, string> | undefined) => Object.fromEntries(Object.entries(o ?? {}).sort(([x], [y]) => x.localeCompare(y)));
+  const problems = envValueProblems(loaded, env, e);
+  if (problems.length) return { diagnostics: problems };
   return {
     diagnostics: [],
     env: {
@@ -97,6 +101,8 @@ export function resolveEnv(loaded: LoadedConfig, env: string): { env?: EnvConfig
       ...(e.image ? { image: e.image } : {}),
       tags: sortRec(e.tags),
       templates: readTemplates(overrideDirs),
+      ...(e.secrets ? { secrets: Object.fromEntries(Object.keys(e.secrets).sort().map((k) => [k, e.secrets[k]])) } : {}),
+      ...(e.policy ? { policy: { ...(e.policy as Omit<PolicyConfig, "enforcement">), enforcement: e.policy.enforcement ?? "error" } } : {}),
       ...(s
         ? {
             sfn: {
@@ -147,6 +153,23 @@ export function resolveEnv(loaded: LoadedConfig, env: string): { env?: EnvConfig
         : {}),
     },
   };
+}
+
+/** Values of an environment the schema cannot check: secret references and the policy's patterns. */
+function envValueProblems(loaded: LoadedConfig, env: string, e: Record<string, any>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const at = (path: (string | number)[], message: string, hint: string) =>
+    out.push({ code: "CONFIG_INVALID", severity: "error", message, hint, file: loaded.file, ...locateInConfig(loaded, ["environments", env, ...path], "value") });
+  for (const [name, ref] of Object.entries((e.secrets ?? {}) as Record<string, Record<string, unknown>>))
+    for (const p of checkSecretRef(name, ref).filter((x) => x.field)) at(["secrets", name, p.field!], p.message.replace(/^secret/, "environment secret"), p.hint);
+  for (const [tag, pattern] of Object.entries((e.policy?.tags?.values ?? {}) as Record<string, string>)) {
+    try {
+      new RegExp(pattern);
+    } catch (err) {
+      at(["policy", "tags", "values", tag], `policy.tags.values.${tag}: not a regular expression: ${(err as Error).message}`, "write a JavaScript regular expression, e.g. ^cc-[0-9]+$");
+    }
+  }
+  return out;
 }
 
 /**

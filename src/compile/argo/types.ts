@@ -13,10 +13,8 @@ export interface ArgoParameter {
   valueFrom?: { path: string; default?: string };
 }
 
-export interface EnvVar {
-  name: string;
-  value: string;
-}
+/** A container variable: a value, or (secrets) a reference to a Kubernetes Secret's key. */
+export type EnvVar = { name: string; value: string } | { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } };
 
 export interface Container {
   name: string;

@@ -6,6 +6,7 @@ import { makeDiagnostic, type LoadedFlow } from "../load/source.ts";
 import { normalize, type Problem } from "../normalize.ts";
 import { checkValues } from "./rules.ts";
 import { checkSchema } from "./schema.ts";
+import { checkSecrets } from "./secrets.ts";
 
 export interface ValidatedFlow {
   diagnostics: Diagnostic[];
@@ -26,6 +27,7 @@ export function validateFlow(loaded: LoadedFlow): ValidatedFlow {
   const toDiag = (p: Problem) => makeDiagnostic(loaded, { ...p, severity: p.severity ?? "error" });
   diagnostics.push(...checkSchema(loaded));
   diagnostics.push(...checkValues(loaded.raw).map(toDiag));
+  diagnostics.push(...checkSecrets(loaded.raw).map(toDiag));
   const { ir, problems } = normalize(loaded.raw, loaded.functionSteps, loaded.language);
   diagnostics.push(...problems.map(toDiag));
   const hasSteps = typeof (loaded.raw as { steps?: unknown })?.steps === "object";
