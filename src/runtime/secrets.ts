@@ -35,6 +35,23 @@ export function stepBaseEnv(flow: FlowIR, step: StepIR, base: NodeJS.ProcessEnv)
   return out;
 }
 
+/**
+ * While a TypeScript body runs (in this process, one task at a time), `process.env` loses the flow's
+ * secrets its step does not declare, as its container would not have them. Returns the undo.
+ */
+export function hideUndeclaredSecrets(flow: FlowIR, step: StepIR, env: NodeJS.ProcessEnv = process.env): () => void {
+  const own = new Set((step.secrets ?? []).map((s) => s.name));
+  const hidden: [string, string][] = [];
+  for (const name of declaredSecrets(flow).keys())
+    if (!own.has(name) && env[name] !== undefined) {
+      hidden.push([name, env[name]!]);
+      delete env[name];
+    }
+  return () => {
+    for (const [k, v] of hidden) env[k] = v;
+  };
+}
+
 export interface RunSecrets {
   /** Name → value, for the workers' environment (never logged, never stored). */
   values: Record<string, string>;
