@@ -737,7 +737,7 @@ def _secret_value(value_from: str) -> str:
         param = ssm_backends[account][region].get_parameter(name)
         if param is None:
             raise _SecretsUnavailable(f"parameter {name} does not exist")
-        return param.value
+        return param.decrypt(param.value) or ""  # Batch reads SecureString parameters decrypted
     raise _SecretsUnavailable(f"{value_from}: secrets come from secretsmanager or ssm, not {service}")
 
 
