@@ -2,31 +2,20 @@
 // configured one, with the step's `secrets` (name, valueFrom) added, before the machine that names it.
 // Batch fetches secrets with the definition's execution role, so a base without one is refused before
 // any write. Nothing flowc prints or sends holds a value: only references.
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BatchClient, DescribeJobDefinitionsCommand, RegisterJobDefinitionCommand, type JobDefinition } from "@aws-sdk/client-batch";
+import { beforeAll, describe, expect, it } from "vitest";
 import { DescribeStateMachineCommand } from "@aws-sdk/client-sfn";
 import { derivedDefinitionName } from "../../../src/names/sfn.ts";
 import { createSecret as createSecretOnMoto } from "../../harness/secrets.ts";
-import { ACCOUNT, REGION, fixture, flowc, localAws, project, recordCalls, rewriteFlow, uid, writeFlow, writes, type LocalAws, type Project } from "./helpers.ts";
+import { useBatchSuite } from "./batch.ts";
+import { ACCOUNT, REGION, fixture, flowc, recordCalls, rewriteFlow, uid, writeFlow, writes, type Project } from "./helpers.ts";
 
-let aws: LocalAws;
-let batch: BatchClient;
-beforeAll(async () => {
-  aws = await localAws();
-  batch = new BatchClient({ endpoint: aws.endpoint, region: REGION, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
-}, 60_000);
-afterAll(async () => {
-  batch?.destroy();
-  await aws?.stop();
-});
+const suite = useBatchSuite();
 
 const SFN = ["--target", "sfn", "--env", "test"];
 const EXEC_ROLE = `arn:aws:iam::${ACCOUNT}:role/flowc-batch-execution`;
 const VALUE = `value-${uid()}-never-printed`;
 
-const createSecret = (name: string, value: string) => createSecretOnMoto({ endpoint: aws.endpoint, region: REGION, credentials: { accessKeyId: "test", secretAccessKey: "test" } }, name, value);
+const createSecret = (name: string, value: string) => createSecretOnMoto({ endpoint: suite.endpoint, region: REGION, credentials: { accessKeyId: "test", secretAccessKey: "test" } }, name, value);
 
 /** The nightly report with secrets on `aggregate`. */
 const withSecrets = (secrets: Record<string, string>) =>
@@ -37,34 +26,9 @@ const withSecrets = (secrets: Record<string, string>) =>
       .join("\n")}`,
   );
 
-async function batchProject(): Promise<{ p: Project; base: string }> {
-  const p = await project(aws.endpoint);
-  const base = `flowc-jd-${uid()}`;
-  const config = join(p.dir, "flowc.config.yaml");
-  writeFileSync(config, readFileSync(config, "utf8").replace("jobDefinition: flowc-jd", `jobDefinition: ${base}`));
-  return { p, base };
-}
-
-async function registerBase(name: string, executionRoleArn?: string): Promise<void> {
-  await batch.send(
-    new RegisterJobDefinitionCommand({
-      jobDefinitionName: name,
-      type: "container",
-      containerProperties: {
-        image: "local/flowc:1",
-        command: ["flowc", "step"],
-        resourceRequirements: [
-          { type: "VCPU", value: "1" },
-          { type: "MEMORY", value: "2048" },
-        ],
-        ...(executionRoleArn ? { executionRoleArn } : {}),
-      },
-    }),
-  );
-}
-
-const active = async (name: string): Promise<JobDefinition[]> =>
-  ((await batch.send(new DescribeJobDefinitionsCommand({ jobDefinitionName: name }))).jobDefinitions ?? []).filter((j) => j.status === "ACTIVE");
+const batchProject = () => suite.project();
+const registerBase = (name: string, executionRoleArn?: string) => suite.registerBase(name, { ...(executionRoleArn ? { executionRoleArn } : {}) });
+const active = (name: string) => suite.active(name);
 
 describe("GIVEN a flow with a step that reads a secret, and a base job definition with an execution role", () => {
   let p: Project;
