@@ -17,6 +17,7 @@ describe("GIVEN environment variables a flow might set", () => {
     ["SESSION", JWT, "a JSON Web Token"],
     ["DATABASE_URL", "postgres://etl:hunter2@db.internal:5432/warehouse", "a URL with a password in it"],
     ["DB_PASSWORD", "changeme", "a password"],
+    ["SMTP_PASSWORD", "123456", "a password"],
     ["API_TOKEN", "3f9a2c7e1b8d4f6a0c9e2b5d8f1a3c6e", "a generated key or token"],
     ["CLIENT_SECRET", "Zq8!mW2#rT5v", "a generated key or token"],
   ];

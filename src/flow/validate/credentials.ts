@@ -28,8 +28,10 @@ export const SECRET_NAME = /(?:PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|
 const PASSWORD_NAME = /(?:PASSWORD|PASSWD|PASSPHRASE)/i;
 /** …but these name where a secret is, or describe it, rather than hold it. */
 const REFERENCE_NAME = /_(?:NAME|ARN|ID|FILE|PATH|DIR|URL|URI|ENDPOINT|HOST|REGION|TTL|TIMEOUT|EXPIRY|HEADER|TYPE|LENGTH|ENABLED|VERSION|STAGE|KEY_ID)$/i;
-/** Values that point somewhere (a path, an ARN, a URL without credentials, a template) or are flags. */
-const REFERENCE_VALUE = /^(?:arn:|\/|\.{1,2}\/|~\/|s3:\/\/|ssm:|secretsmanager:|\$|\{\{|<.*>$|true$|false$|yes$|no$|none$|null$|\d+(?:\.\d+)?$)/i;
+/** Values that point somewhere: a path, an ARN, a URL without credentials, a template or placeholder. */
+const POINTER_VALUE = /^(?:arn:|\/|\.{1,2}\/|~\/|s3:\/\/|ssm:|secretsmanager:|\$|\{\{|<.*>$|https?:\/\/\S+$)/i;
+/** Values that are settings rather than secrets (except under a password-like name). */
+const FLAG_VALUE = /^(?:true|false|yes|no|none|null|\d+(?:\.\d+)?)$/i;
 
 /** Whether an environment variable name is one a secret goes under. */
 export const isSecretName = (name: string): boolean => SECRET_NAME.test(name) && !REFERENCE_NAME.test(name);
@@ -51,9 +53,9 @@ export function credentialKind(name: string, value: string): string | undefined 
   const shape = credentialShape(value);
   if (shape) return shape;
   const v = value.trim();
-  if (!isSecretName(name) || !v || REFERENCE_VALUE.test(v) || /^https?:\/\/\S+$/i.test(v)) return undefined;
+  if (!isSecretName(name) || !v || POINTER_VALUE.test(v)) return undefined;
   if (PASSWORD_NAME.test(name) && v.length >= 4) return "a password";
-  if (/\s/.test(v)) return undefined;
+  if (FLAG_VALUE.test(v) || /\s/.test(v)) return undefined;
   const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((re) => re.test(v)).length;
   const bits = entropy(v);
   if ((v.length >= 16 && bits >= 3.5 && classes >= 2 && /\d/.test(v)) || (v.length >= 12 && bits >= 3 && classes >= 3)) return "a generated key or token";
