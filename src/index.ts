@@ -18,9 +18,10 @@ export type {
   ResourcesIR,
   ScheduleIR,
   TriggerIR,
+  SecretIR,
   Concurrency,
 } from "./flow/ir.ts";
-export type { Diagnostic, DiagnosticCode, Severity, Position } from "./diagnostics/diagnostic.ts";
+export type { Diagnostic, DiagnosticCode, PolicyCode, PolicyRef, Severity, Position } from "./diagnostics/diagnostic.ts";
 export type { Graph, GraphNode, Frame } from "./graph/types.ts";
 
 export type { CompiledFlow } from "./compile/pipeline.ts";

@@ -8,9 +8,11 @@ import type { Diagnostic } from "../diagnostics/diagnostic.ts";
 import { yamlLocator } from "../flow/load/yaml.ts";
 import { packageRoot } from "../util/package-root.ts";
 import { closest } from "../util/closest.ts";
+import { checkSecretRef } from "../flow/secrets.ts";
+import { locateInConfig } from "./locate.ts";
 import { patternProblem } from "./pattern-problems.ts";
 import { patternWords } from "./patterns.ts";
-import type { EnvConfig, NotifyConfig, NotifyLists, NotifyTarget } from "./types.ts";
+import type { EnvConfig, NotifyConfig, NotifyLists, NotifyTarget, PolicyConfig } from "./types.ts";
 
 export const DEFAULT_CONFIG_FILE = "flowc.config.yaml";
 
@@ -105,6 +107,8 @@ export function resolveEnv(loaded: LoadedConfig, env: string): { env?: EnvConfig
   const a = e.argo;
   const n = e.notify;
   const sortRec = (o: Record<string, string> | undefined) => Object.fromEntries(Object.entries(o ?? {}).sort(([x], [y]) => x.localeCompare(y)));
+  const problems = envValueProblems(loaded, env, e);
+  if (problems.length) return { diagnostics: problems };
   return {
     diagnostics: [],
     env: {
@@ -114,6 +118,8 @@ export function resolveEnv(loaded: LoadedConfig, env: string): { env?: EnvConfig
       tags: sortRec(e.tags),
       templates: readTemplates(overrideDirs),
       ...(n ? { notify: notifyConfig(n) } : {}),
+      ...(e.secrets ? { secrets: Object.fromEntries(Object.keys(e.secrets).sort().map((k) => [k, e.secrets[k]])) } : {}),
+      ...(e.policy ? { policy: { ...(e.policy as Omit<PolicyConfig, "enforcement">), enforcement: e.policy.enforcement ?? "error" } } : {}),
       ...(s
         ? {
             sfn: {
@@ -187,6 +193,23 @@ function notifyConfig(n: RawLists & { flows?: Record<string, RawLists> }): Notif
     onSuccess: (n.onSuccess ?? []).map(target),
     flows: Object.fromEntries(Object.entries(n.flows ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([f, l]) => [f, lists(l)])),
   };
+}
+
+/** Values of an environment the schema cannot check: secret references and the policy's patterns. */
+function envValueProblems(loaded: LoadedConfig, env: string, e: Record<string, any>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const at = (path: (string | number)[], message: string, hint: string) =>
+    out.push({ code: "CONFIG_INVALID", severity: "error", message, hint, file: loaded.file, ...locateInConfig(loaded, ["environments", env, ...path], "value") });
+  for (const [name, ref] of Object.entries((e.secrets ?? {}) as Record<string, Record<string, unknown>>))
+    for (const p of checkSecretRef(name, ref).filter((x) => x.field)) at(["secrets", name, p.field!], p.message.replace(/^secret/, "environment secret"), p.hint);
+  for (const [tag, pattern] of Object.entries((e.policy?.tags?.values ?? {}) as Record<string, string>)) {
+    try {
+      new RegExp(pattern);
+    } catch (err) {
+      at(["policy", "tags", "values", tag], `policy.tags.values.${tag}: not a regular expression: ${(err as Error).message}`, "write a JavaScript regular expression, e.g. ^cc-[0-9]+$");
+    }
+  }
+  return out;
 }
 
 /**

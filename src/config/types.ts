@@ -56,6 +56,30 @@ export interface NotifyConfig extends NotifyLists {
   flows: Record<string, Partial<NotifyLists>>;
 }
 
+/** An environment's secret references by name (`secrets:`); a flow's `{ ref: name }` resolves here. */
+export interface SecretSourceConfig {
+  aws?: string;
+  k8s?: string;
+}
+
+/**
+ * `policy:` of an environment, as written (values are reported as the user wrote them); checked by
+ * src/policy before anything is compiled for that environment. schemas/config.schema.json documents
+ * each key and docs/governance.md has an example.
+ */
+export interface PolicyConfig {
+  enforcement: "error" | "warn";
+  images?: { allow?: string[]; latest?: "allow" | "forbid" };
+  tags?: { required?: string[]; values?: Record<string, string> };
+  run?: { timeout?: "required" | "optional" };
+  steps?: { timeout?: "required" | "optional"; maxTimeout?: string; retry?: "required" | "optional" };
+  resources?: { cpu?: number; memory?: string; gpu?: number };
+  foreach?: { maxParallelism?: number };
+  schedule?: { concurrency?: ("allow" | "forbid" | "replace")[] };
+  env?: { plaintext?: "allow" | "forbid" };
+  secrets?: { allow?: string[] };
+}
+
 export interface EnvConfig {
   /** The environment's name (e.g. prod): part of resource names, tags and aliases. */
   name: string;
@@ -65,6 +89,9 @@ export interface EnvConfig {
   sfn?: SfnConfig;
   argo?: ArgoConfig;
   notify?: NotifyConfig;
+  /** Secret references by name (`secrets:` of the environment). */
+  secrets?: Record<string, SecretSourceConfig>;
+  policy?: PolicyConfig;
   /** Template documents by file name (already read and parsed by the loader): org overrides win. */
   templates: Record<string, unknown>;
 }

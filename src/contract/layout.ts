@@ -57,6 +57,12 @@ export const keys = {
   stderr: (t: TaskId, n: number) => `${taskPrefix(t)}/${attemptName(n)}/stderr`,
   items: (t: TaskId, n: number) => `${taskPrefix(t)}/${attemptName(n)}/items.json`,
   outputs: (t: TaskId, n: number) => `${taskPrefix(t)}/${attemptName(n)}/outputs`,
+  /** A flow spec (src/flow/spec.ts), content-addressed by the sha256 of its canonical JSON. */
+  spec: (sha256: string) => `packages/${sha256}.json`,
+  /** A TypeScript flow's code package (an esbuild bundle), content-addressed by its sha256. */
+  package: (sha256: string) => `packages/${sha256}.mjs`,
+  /** The code package's source map (stack traces in the user's files); optional, written beside it. */
+  packageMap: (sha256: string) => `packages/${sha256}.mjs.map`,
   /** An artifact from a reference: `at` is "<step>/<idx>/attempt-<n>" inside the run. */
   artifact: (flow: string, runId: string, at: string, name: string) => `${runPrefix(flow, runId)}/${at}/outputs/${name}`,
 };

@@ -5,15 +5,9 @@
  * is given on purpose (Metaflow's production token, kept in tags).
  */
 import { createHash } from "node:crypto";
+import { LABEL } from "../contract/labels.ts";
 
-export const TAG = {
-  managedBy: "flowc.dev/managed-by",
-  flow: "flowc.dev/flow",
-  env: "flowc.dev/env",
-  hash: "flowc.dev/hash",
-  version: "flowc.dev/flowc-version",
-  owner: "flowc.dev/owner",
-} as const;
+export const TAG = { managedBy: LABEL.managedBy, flow: LABEL.flow, env: LABEL.env, hash: LABEL.hash, version: LABEL.version, owner: LABEL.owner } as const;
 
 /** A short, non-secret token identifying an owner (e.g. a team name or a CI identity). */
 export function ownerToken(identity: string): string {

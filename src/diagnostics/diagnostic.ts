@@ -51,11 +51,37 @@ export type DiagnosticCode =
   | "JOIN_NOTHING"
   | "MISSING_JOIN"
   | "PARALLELISM_NOT_FOREACH"
+  // secrets (docs/governance.md)
+  | "INVALID_SECRET"
+  | "SECRET_ENV_CONFLICT"
+  | "PLAINTEXT_SECRET"
   // configuration and compilation (used by later stages)
   | "CONFIG_INVALID"
   | "CONFIG_ENV_UNKNOWN"
   | "LIMIT_EXCEEDED"
-  | "TARGET_UNSUPPORTED";
+  | "TARGET_UNSUPPORTED"
+  | "SECRET_UNRESOLVED"
+  // organization policies: `policy:` of an environment in flowc.config.yaml (src/policy)
+  | PolicyCode;
+
+/** One code per policy rule; a violation also names the policy key it breaks (`policy`). */
+export type PolicyCode =
+  | "POLICY_IMAGE_REGISTRY"
+  | "POLICY_IMAGE_LATEST"
+  | "POLICY_TAG_MISSING"
+  | "POLICY_TAG_VALUE"
+  | "POLICY_RUN_TIMEOUT_MISSING"
+  | "POLICY_TIMEOUT_MISSING"
+  | "POLICY_TIMEOUT_TOO_LONG"
+  | "POLICY_RETRY_MISSING"
+  | "POLICY_CPU_LIMIT"
+  | "POLICY_MEMORY_LIMIT"
+  | "POLICY_GPU_LIMIT"
+  | "POLICY_FOREACH_UNBOUNDED"
+  | "POLICY_FOREACH_WIDTH"
+  | "POLICY_SCHEDULE_CONCURRENCY"
+  | "POLICY_PLAINTEXT_ENV"
+  | "POLICY_SECRET_SOURCE";
 
 export interface Position {
   line: number; // 1-based
@@ -73,6 +99,18 @@ export interface Diagnostic {
   end?: Position;
   /** Path inside the flow document, e.g. ["steps", "a", "next"]. */
   path?: (string | number)[];
+  /** Policy violations: the policy key broken, where it is set in the configuration file, and its value. */
+  policy?: PolicyRef;
+}
+
+export interface PolicyRef {
+  /** Dotted path in the configuration file, e.g. `environments.prod.policy.resources.gpu`. */
+  key: string;
+  file: string;
+  line: number;
+  col: number;
+  /** The policy's setting, as written. */
+  value: unknown;
 }
 
 export const hasErrors = (ds: readonly Diagnostic[]): boolean => ds.some((d) => d.severity === "error");

@@ -20,5 +20,6 @@ export function formatDiagnostic(d: Diagnostic, sourceText?: string, color = fal
     lines.push(`${" ".repeat(gutter.length)} ${dim("|")} ${" ".repeat(Math.max(0, d.start.col - 1))}${red("^".repeat(Math.min(width, 80)))}`);
   }
   if (d.hint) lines.push(`  ${dim("hint:")} ${d.hint}`);
+  if (d.policy) lines.push(`  ${dim("policy:")} ${d.policy.key}: ${JSON.stringify(d.policy.value)} (${d.policy.file}:${d.policy.line}:${d.policy.col})`);
   return lines.join("\n");
 }

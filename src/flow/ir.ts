@@ -46,6 +46,20 @@ export type TransitionIR =
   | { kind: "switch"; cases: { value: string; next: string }[] }
   | { kind: "end" };
 
+/**
+ * A secret a step receives as an environment variable, by reference only: the value never enters the
+ * IR, a compiled file or a plan. `aws` is a Secrets Manager or SSM Parameter Store ARN (Step
+ * Functions), `k8s` a Kubernetes Secret's key (Argo); `ref` names an entry of the environment's
+ * `secrets:` in flowc.config.yaml, which holds those per environment.
+ */
+export interface SecretIR {
+  /** The environment variable's name. */
+  name: string;
+  aws?: string;
+  k8s?: { secret: string; key: string };
+  ref?: string;
+}
+
 /** What a step runs: a container command (YAML or TS) or a TypeScript function in the flow module. */
 export type ActionIR = { kind: "command"; command: string[] } | { kind: "function" };
 
@@ -58,6 +72,8 @@ export interface StepIR {
   action: ActionIR;
   image?: string;
   env: Record<string, string>;
+  /** Sorted by name; absent when the step has none (so flows without secrets keep their content hash). */
+  secrets?: SecretIR[];
   resources: ResourcesIR;
   retry: RetryIR;
   timeoutSeconds?: number;

@@ -11,6 +11,7 @@ import type {
   TransitionIR,
   TriggerIR,
 } from "./ir.ts";
+import { secretIR } from "./secrets.ts";
 import { parseDuration, parseMemory } from "./units.ts";
 
 /** Defaults of every step option, documented in docs/flow-format.md. */
@@ -125,6 +126,7 @@ function normalizeStep(name: string, s: Obj, defaults: Obj, functionSteps: Reado
 
   const resources = { ...(isObj(defaults.resources) ? defaults.resources : {}), ...(isObj(s.resources) ? s.resources : {}) };
   const env = { ...(isObj(defaults.env) ? defaults.env : {}), ...(isObj(s.env) ? s.env : {}) };
+  const secrets = normalizeSecrets(defaults.secrets, s.secrets);
   const timeoutSeconds = pick("timeout", durationOf);
   const step: StepIR = {
     name,
@@ -134,6 +136,7 @@ function normalizeStep(name: string, s: Obj, defaults: Obj, functionSteps: Reado
     action: hasBody ? { kind: "function" } : { kind: "command", command: command ?? [] },
     ...(pick("image", str) ? { image: pick("image", str) } : {}),
     env: sortedRecord(env, str),
+    ...(secrets.length ? { secrets } : {}),
     resources: {
       cpu: typeof resources.cpu === "number" && resources.cpu > 0 ? resources.cpu : STEP_DEFAULTS.cpu,
       memoryMiB: (typeof resources.memory === "string" ? parseMemory(resources.memory) : undefined) ?? STEP_DEFAULTS.memoryMiB,
@@ -152,6 +155,14 @@ function normalizeStep(name: string, s: Obj, defaults: Obj, functionSteps: Reado
       path: ["steps", name, "catch"],
     });
   return step;
+}
+
+/** `defaults.secrets` merged under the step's, key by key like `env`; sorted by name. */
+function normalizeSecrets(fromDefaults: unknown, own: unknown) {
+  const merged = { ...(isObj(fromDefaults) ? fromDefaults : {}), ...(isObj(own) ? own : {}) };
+  return Object.keys(merged)
+    .sort()
+    .flatMap((name) => (isObj(merged[name]) ? [secretIR(name, merged[name] as Obj)] : []));
 }
 
 function normalizeTransition(name: string, s: Obj, problems: Problem[]): TransitionIR {

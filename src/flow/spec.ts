@@ -1,4 +1,5 @@
 import type { FlowIR } from "./ir.ts";
+import { keys } from "../contract/layout.ts";
 import { sha256, toCompactJson } from "../render/serialize.ts";
 
 /**
@@ -22,15 +23,14 @@ export interface SpecRef {
   key: string;
 }
 
-export const packageKey = (sha: string) => `packages/${sha}.mjs`;
-/** The code package's source map (stack traces in the user's files); optional, written beside it. */
-export const packageMapKey = (sha: string) => `${packageKey(sha)}.map`;
+export const packageKey = keys.package;
+export const packageMapKey = keys.packageMap;
 
 export function buildSpec(flow: FlowIR, packageSha256?: string): SpecRef {
   const spec: FlowSpec = { apiVersion: "flowc.spec/v1", flow, ...(packageSha256 ? { package: packageKey(packageSha256) } : {}) };
   const text = toCompactJson(spec);
   const sha = sha256(text);
-  return { spec, text, sha256: sha, key: `packages/${sha}.json` };
+  return { spec, text, sha256: sha, key: keys.spec(sha) };
 }
 
 /** Joins a datastore root (s3://bucket/prefix or a folder) and a relative key. */

@@ -43,12 +43,28 @@ export function sfnNames(flow: string, env: EnvConfig) {
  * definition, registered by deploy from the configured one with only the image replaced.
  */
 export function imageDefinitionName(base: string, image: string): string {
-  const baseName = base.startsWith("arn:") ? base.slice(base.lastIndexOf("/") + 1).replace(/:\d+$/, "") : base;
   const tail = image.slice(image.lastIndexOf("/") + 1);
-  const hash = createHash("sha256").update(image).digest("hex").slice(0, 8);
-  const head = fitName([baseName, tail], 128 - 9, { sanitize: awsName });
-  return `${head}-${hash}`;
+  return `${fitName([definitionBaseName(base), tail], 128 - 9, { sanitize: awsName })}-${createHash("sha256").update(image).digest("hex").slice(0, 8)}`;
 }
+
+/**
+ * A definition per (image, secrets): Batch and ECS fix a container's secrets in the definition (a
+ * RunTask or SubmitJob override cannot add them). Without secrets this is imageDefinitionName; with
+ * them the hash covers the image and every `NAME=reference`, and a step on the environment's image
+ * (`image` undefined: the base's is kept) is `<definition>-<hash8>`.
+ */
+export function derivedDefinitionName(base: string, image: string | undefined, secrets: readonly { name: string; valueFrom: string }[]): string {
+  if (!secrets.length) return image ? imageDefinitionName(base, image) : base;
+  const parts = [definitionBaseName(base), ...(image ? [image.slice(image.lastIndexOf("/") + 1)] : [])];
+  const hash = createHash("sha256")
+    .update([image ?? "", ...secrets.map((s) => `${s.name}=${s.valueFrom}`)].join("\n"))
+    .digest("hex")
+    .slice(0, 8);
+  return `${fitName(parts, 128 - 9, { sanitize: awsName })}-${hash}`;
+}
+
+/** The family name of a configured definition (an ARN's name without its revision). */
+const definitionBaseName = (base: string) => (base.startsWith("arn:") ? base.slice(base.lastIndexOf("/") + 1).replace(/:\d+$/, "") : base);
 
 /** A Step Functions state name within the 80-character limit. */
 export const stateName = (...parts: string[]) => fitName(parts, NAME_LIMITS.sfnStateName, { sep: "." });

@@ -10,6 +10,7 @@ import { materializeInputs } from "./materialize.ts";
 import { collectOutputs } from "./outputs.ts";
 import { COMMAND_ENV, envText, paramEnvName, PER_TASK_PREFIXES } from "../contract/env.ts";
 import type { AttemptFiles, Produced, TaskEnv, TaskResult } from "./task-types.ts";
+import { stepBaseEnv } from "./secrets.ts";
 
 /** A container step: lay out FLOWC_INPUT_DIR, run the command, read FLOWC_OUTPUT_DIR. */
 export async function runCommandStep(
@@ -49,8 +50,9 @@ export async function runCommandStep(
 /** The container step contract (docs/step-contract.md). */
 export function commandEnv(env: TaskEnv, t: TaskId, s: StepIR, attempt: number, item: JsonValue | undefined, inputDir: string, outputDir: string): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
-  // Values of an enclosing task (flowc run inside a step) must not leak into this one.
-  for (const [k, v] of Object.entries(env.baseEnv)) if (!PER_TASK_PREFIXES.some((p) => k.startsWith(p))) out[k] = v;
+  // Values of an enclosing task (flowc run inside a step) must not leak into this one, nor secrets
+  // the step does not declare.
+  for (const [k, v] of Object.entries(stepBaseEnv(env.spec.spec.flow, s, env.baseEnv))) if (!PER_TASK_PREFIXES.some((p) => k.startsWith(p))) out[k] = v;
   Object.assign(out, s.env, {
     [COMMAND_ENV.runId]: t.runId,
     [COMMAND_ENV.flow]: t.flow,

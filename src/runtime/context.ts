@@ -6,6 +6,7 @@ import type { TaskInput } from "./inputs.ts";
 import { isArtifactName, type TaskId } from "../contract/layout.ts";
 import type { ArtifactLoader } from "./loader.ts";
 import type { Encoding, View } from "./records.ts";
+import { SECRET_SOURCES } from "./secrets.ts";
 
 /** What a TypeScript body leaves behind: artifacts to store and the control decisions. */
 export interface BodyOutputs {
@@ -33,6 +34,8 @@ export function createContext(opts: {
   view: View;
   inputs: readonly TaskInput[];
   load: ArtifactLoader;
+  /** The task's environment, which holds the step's secrets (deployed: injected by the platform). */
+  env: NodeJS.ProcessEnv;
 }): { ctx: StepContext; outputs: BodyOutputs } {
   const { task, step, load } = opts;
   const outputs: BodyOutputs = { values: new Map() };
@@ -102,6 +105,14 @@ export function createContext(opts: {
       if (!t.cases.some((c) => c.value === caseName))
         throw new StepUsageError(`${where}: ctx.choose(${JSON.stringify(caseName)}): the cases are ${t.cases.map((c) => JSON.stringify(c.value)).join(", ")}`);
       outputs.choice = caseName;
+    },
+    secret(name) {
+      const declared = (step.secrets ?? []).map((x) => x.name);
+      if (!declared.includes(name))
+        throw new StepUsageError(`${where}: ctx.secret(${JSON.stringify(name)}): the step declares ${declared.length ? `only ${declared.join(", ")}` : "no secrets"}; add it under \`secrets:\``);
+      const value = opts.env[name];
+      if (value === undefined) throw new StepUsageError(`${where}: secret \`${name}\` has no value in this task's environment (${SECRET_SOURCES})`);
+      return value;
     },
   };
   return { ctx, outputs };

@@ -6,6 +6,7 @@ import { runBody } from "./function.ts";
 import type { ResolvedInputs } from "./inputs.ts";
 import { keys, type TaskId } from "../contract/layout.ts";
 import { artifactLoader } from "./loader.ts";
+import { hideUndeclaredSecrets, stepBaseEnv } from "./secrets.ts";
 import { loadStepBody } from "./spec-loader.ts";
 import type { AttemptFiles, Produced, TaskEnv, TaskResult } from "./task-types.ts";
 
@@ -21,8 +22,14 @@ export async function runFunctionStep(
 ): Promise<{ result: TaskResult; produced?: Produced }> {
   const body = await loadStepBody(env.ds, env.spec.spec, s.name);
   const load = await artifactLoader(env.ds, t.flow, t.runId, resolved.view, resolved.inputs);
-  const { ctx, outputs } = createContext({ task: t, step: s, attempt, params: env.params, run: env.context, item, view: resolved.view, inputs: resolved.inputs, load });
-  const outcome = await runBody({ body, ctx, stdoutFile: files.stdoutFile, stderrFile: files.stderrFile, echo: env.echo, ...(s.timeoutSeconds ? { timeoutSeconds: s.timeoutSeconds } : {}) });
+  const { ctx, outputs } = createContext({ task: t, step: s, attempt, params: env.params, run: env.context, item, view: resolved.view, inputs: resolved.inputs, load, env: stepBaseEnv(env.spec.spec.flow, s, env.baseEnv) });
+  const reveal = hideUndeclaredSecrets(env.spec.spec.flow, s);
+  let outcome;
+  try {
+    outcome = await runBody({ body, ctx, stdoutFile: files.stdoutFile, stderrFile: files.stderrFile, echo: env.echo, ...(s.timeoutSeconds ? { timeoutSeconds: s.timeoutSeconds } : {}) });
+  } finally {
+    reveal();
+  }
   if (!outcome.ok) return { result: { status: outcome.timedOut ? "timeout" : "failed", error: outcome.error, cause: outcome.cause, durationMs: 0, ...(outcome.timedOut ? { tainted: true } : {}) } };
   const kind = s.transition.kind;
   if (kind === "foreach" && !outputs.foreach) return { result: { status: "failed", error: `foreach step \`${s.name}\` did not call ctx.foreach(items)`, durationMs: 0 } };

@@ -43,6 +43,8 @@ export interface CliResult {
 export interface EnvOptions {
   /** Extra YAML lines under `sfn:` (indented by the caller's two spaces). */
   sfn?: string[];
+  /** Extra YAML lines of the environment itself, e.g. its `secrets:` (indented by the caller's two spaces). */
+  lines?: string[];
 }
 
 /**
@@ -149,6 +151,7 @@ export class Rig {
         `  ${env}:`,
         `    datastore: s3://${this.bucket}/${env}`,
         "    image: flowc-e2e/local:1",
+        ...(o.lines ?? []).map((l) => `    ${l}`),
         "    sfn:",
         `      region: ${REGION}`,
         `      account: "${ACCOUNT}"`,

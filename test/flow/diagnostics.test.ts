@@ -39,6 +39,7 @@ describe("GIVEN a malformed flow for every diagnostic code", () => {
       "MISSING_START", "MISSING_END", "END_HAS_NEXT", "START_IS_JOIN", "NO_NEXT", "CONFLICTING_TRANSITIONS", "STEP_NO_ACTION",
       "STEP_BOTH_ACTIONS", "UNKNOWN_TARGET", "SELF_LOOP", "CYCLE", "UNREACHABLE", "DUPLICATE_BRANCH", "UNCLOSED_SPLIT",
       "UNCLOSED_FOREACH", "WRONG_JOIN", "JOIN_NOTHING", "MISSING_JOIN", "PARALLELISM_NOT_FOREACH",
+      "INVALID_SECRET", "SECRET_ENV_CONFLICT", "PLAINTEXT_SECRET",
     ];
     expect(flowCodes.filter((c) => !covered.has(c))).toEqual([]);
   });

@@ -803,7 +803,9 @@ _stsb.StateTaskServiceBatch._eval_sync = _batch_eval_sync  # type: ignore[method
 # overridden by containerOverrides.command; Ref:: parameters substituted) as a
 # local process, argv as is (no shell, like a container's CMD), in its own
 # process group, with the environment = this process's environment + job
-# definition env + containerOverrides.environment + AWS_BATCH_* variables.
+# definition env + containerOverrides.environment + the definition's `secrets`
+# (fetched from this moto's Secrets Manager / SSM, which needs an executionRoleArn
+# as on AWS; else FAILED "ResourceInitializationError: …") + AWS_BATCH_* variables.
 #   exit 0 -> SUCCEEDED; else FAILED with statusReason "Essential container in
 #   task exited" and container.exitCode; container.reason holds the log
 #   directory and the tail of stderr (it ends up in the Step Functions Cause).
@@ -844,6 +846,59 @@ def _kill_all_jobs() -> None:
 atexit.register(_kill_all_jobs)
 
 
+class _SecretsUnavailable(Exception):
+    """A job definition's `secrets` could not be fetched: the job fails before it starts, as on AWS."""
+
+
+def _secret_value(value_from: str) -> str:
+    # Batch takes a Secrets Manager ARN (optionally :json-key:version-stage:version-id) or an SSM
+    # parameter ARN, and fetches it with the execution role; here from this moto's own backends.
+    parts = value_from.split(":")
+    if len(parts) < 6 or parts[0] != "arn":
+        raise _SecretsUnavailable(f"{value_from} is not an ARN")
+    service, region, account = parts[2], parts[3], parts[4]
+    if service == "secretsmanager":
+        from moto.secretsmanager.models import secretsmanager_backends
+
+        secret_id = ":".join(parts[:7])
+        json_key, stage, version = (parts[7:10] + ["", "", ""])[:3] if len(parts) > 7 else ("", "", "")
+        got = secretsmanager_backends[account][region].get_secret_value(secret_id, version or None, stage or None)
+        text = got.get("SecretString")
+        if text is None:
+            raise _SecretsUnavailable(f"{value_from} holds a binary secret")
+        if json_key:
+            value = json.loads(text)[json_key]
+            return value if isinstance(value, str) else json.dumps(value)
+        return text
+    if service == "ssm":
+        from moto.ssm.models import ssm_backends
+
+        name = ":".join(parts[5:])[len("parameter"):]
+        param = ssm_backends[account][region].get_parameter(name)
+        if param is None:
+            raise _SecretsUnavailable(f"parameter {name} does not exist")
+        return param.decrypt(param.value) or ""  # Batch reads SecureString parameters decrypted
+    raise _SecretsUnavailable(f"{value_from}: secrets come from secretsmanager or ssm, not {service}")
+
+
+def _job_secrets(job: Job) -> dict[str, str]:
+    props = job.job_definition.container_properties or {}
+    secrets = props.get("secrets") or []
+    if not secrets:
+        return {}
+    if not props.get("executionRoleArn"):
+        raise _SecretsUnavailable("the job definition has secrets but no executionRoleArn to fetch them with")
+    out: dict[str, str] = {}
+    for s in secrets:
+        try:
+            out[s["name"]] = _secret_value(s["valueFrom"])
+        except _SecretsUnavailable:
+            raise
+        except Exception as ex:  # moto's SecretNotFound, a missing JSON key, ...
+            raise _SecretsUnavailable(f"{s['valueFrom']}: {ex!r}") from ex
+    return out
+
+
 def _job_env(job: Job) -> dict[str, str]:
     env = dict(os.environ)
     for var in ("FLOWC_MOTO_EXIT_ON_STDIN_EOF",):
@@ -853,6 +908,7 @@ def _job_env(job: Job) -> dict[str, str]:
         env[e["name"]] = str(e.get("value", ""))
     for e in job.container_overrides.get("environment", []) or []:
         env[e["name"]] = str(e.get("value", ""))
+    env.update(_job_secrets(job))
     env["AWS_BATCH_JOB_ID"] = job.job_id
     env["AWS_BATCH_JQ_NAME"] = job.job_queue.name
     env["AWS_BATCH_CE_NAME"] = "local"
@@ -914,11 +970,18 @@ def _run_job_locally(job: Job) -> None:
             json.dump({"command": command, "jobId": job.job_id, "jobName": job.job_name}, f)
         attempt = job._get_attempt_duration()
         deadline = time.monotonic() + attempt if attempt else None
+        try:
+            job_env = _job_env(job)
+        except _SecretsUnavailable as ex:
+            # AWS's wording when the execution role cannot fetch a container's secrets.
+            _say(f"job {job.job_name} ({job.job_id}) cannot get its secrets: {ex}")
+            _finish(job, False, None, f"ResourceInitializationError: unable to pull secrets or registry auth: {ex}"[:255], None)
+            return
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
             try:
                 proc = subprocess.Popen(
                     [str(c) for c in command],
-                    env=_job_env(job),
+                    env=job_env,
                     cwd=_JOB_CWD,
                     stdin=subprocess.DEVNULL,
                     stdout=out,

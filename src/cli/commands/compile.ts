@@ -20,7 +20,8 @@ export function registerCompile(program: Command, io: Io, done: (code: number) =
       "after",
       `
 Bundle files (fixed names):
-  sfn:  <name>.asl.json, <name>.schedule.json, <name>.triggers.json, <name>.iam.json, <name>.manifest.json
+  sfn:  <name>.asl.json, <name>.schedule.json, <name>.triggers.json, <name>.iam.json, <name>.manifest.json,
+        <name>.secrets.iam.json (steps with secrets: what the job execution role needs, for review)
   argo: <name>.argo.yaml, <name>.manifest.json
 
 Output is byte-for-byte deterministic: commit it and review it in pull requests.

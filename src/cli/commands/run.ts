@@ -10,6 +10,7 @@ import { isRunId, keys } from "../../contract/layout.ts";
 import { parseParamFlags, resolveParams, type ParamValues } from "../../contract/params.ts";
 import { readJson, type RunRecord } from "../../runtime/records.ts";
 import { runFlow } from "../../runtime/run.ts";
+import { resolveRunSecrets } from "../../runtime/secrets.ts";
 import { formatSummary } from "../../runtime/summary.ts";
 import { failureExit, printDiagnostics } from "../diagnostics.ts";
 import { paramError } from "../param-errors.ts";
@@ -38,11 +39,14 @@ export function registerRun(program: Command, io: Io, done: (code: number) => vo
     .option("-d, --datastore <root>", "a folder or s3://bucket/prefix", DEFAULT_DATASTORE)
     .option("--run-id <id>", "name the run; an existing run id resumes it (done tasks are skipped)")
     .option("--scheduled-time <time>", "run as the schedule would for this time (ISO-8601; a date or a time without a zone is read in the schedule's time zone): the run's scheduled time, and the schedule's parameters for it")
+    .option("-s, --secret <name=value>", "the value of a secret the flow's steps declare (repeatable); else the variable NAME in the environment is used", collect)
     .addHelpText(
       "after",
       `
 Commands run on this machine (the step's image is not used), from the current folder, with the
 container step contract (docs/step-contract.md). TypeScript steps run in worker processes.
+Secrets (\`secrets:\` on steps) come from --secret NAME=VALUE or the environment, never from a file;
+each step sees only the ones it declares (docs/governance.md).
 
 Exit codes: 0 succeeded, 1 failed (or the flow is invalid), 2 usage error (bad parameters), 130 interrupted.
 
@@ -51,9 +55,11 @@ Examples:
   $ flowc run examples/train.yaml --param day=2026-11-29 --max-workers 4
   $ flowc run flow.ts --datastore s3://my-bucket/flowc
   $ flowc run flow.ts --run-id 20261129-120102-3fa2     # resume a failed run
-  $ flowc run examples/train.yaml --scheduled-time 2026-12-04T06:00   # the 06:00 Amsterdam run of 4 December: day=2026-12-04`,
+  $ flowc run examples/train.yaml --scheduled-time 2026-12-04T06:00   # the 06:00 Amsterdam run of 4 December: day=2026-12-04
+  $ DB_PASSWORD=… flowc run etl.yaml                    # a secret from the environment
+  $ flowc run etl.yaml --secret API_TOKEN="$(pass show api-token)"`,
     )
-    .action(async (file: string, opts: { param?: string[]; maxWorkers: string; datastore: string; runId?: string; scheduledTime?: string }) => {
+    .action(async (file: string, opts: { param?: string[]; secret?: string[]; maxWorkers: string; datastore: string; runId?: string; scheduledTime?: string }) => {
       const paramFlags = opts.param ?? [];
       const maxWorkers = Number(opts.maxWorkers);
       if (!Number.isInteger(maxWorkers) || maxWorkers < 1) throw new CliError(`--max-workers must be a whole number ≥ 1, not ${opts.maxWorkers}`, EXIT.usage, "e.g. --max-workers 4", "FLAG_INVALID");
@@ -77,6 +83,12 @@ Examples:
       const resolved = resolveParams(read.ir.parameters, given, { strict: true });
       const problems = [...flags.problems, ...resolved.problems];
       if (problems.length) throw paramError(problems, read.ir.parameters, "no step ran");
+      const secrets = resolveRunSecrets(read.ir, opts.secret ?? [], io.env);
+      if (secrets.problems.length) {
+        const [first, ...rest] = secrets.problems;
+        const lines = [first!.message, ...rest.map((p) => `       error ${p.code}: ${p.message}\n         hint: ${p.hint}`)];
+        throw new CliError(`${lines.join("\n")}\nno step ran`, EXIT.usage, first!.hint, first!.code);
+      }
 
       const result = await runFlow({
         flow: read,
@@ -86,7 +98,8 @@ Examples:
         ...(opts.runId ? { runId: opts.runId } : {}),
         maxWorkers,
         progress: { write: (t) => io.stderr(t), isTTY: io.isTTY },
-        env: io.env,
+        // Workers (and so the steps that declare them) get the secrets; nothing records them.
+        env: { ...io.env, ...secrets.values },
         cwd: io.cwd,
         handleSignals: true,
       });

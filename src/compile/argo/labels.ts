@@ -1,4 +1,5 @@
 import type { ArgoConfig } from "../../config/types.ts";
+import { CONTENT_HASH_ANNOTATION, LABEL } from "../../contract/labels.ts";
 import type { CompileProblem } from "../types.ts";
 import type { ObjectMeta } from "./types.ts";
 
@@ -6,17 +7,9 @@ import type { ObjectMeta } from "./types.ts";
  * Labels flowc puts on every object it creates, and on the Workflows and pods they start. Deploy finds
  * what it owns by these, and `afterFlow` Sensors match upstream runs by them (docs/argo-mapping.md).
  */
-export const LABELS = {
-  flow: "flowc.dev/flow",
-  env: "flowc.dev/env",
-  /** The first 40 hex digits of the content hash: a label value holds at most 63 characters. */
-  hash: "flowc.dev/hash",
-  /** How a Workflow was started: schedule, after-<flow>, event. */
-  trigger: "flowc.dev/trigger",
-} as const;
+export const LABELS = { flow: LABEL.flow, env: LABEL.env, hash: LABEL.hash, trigger: LABEL.trigger } as const;
 
-/** The full sha256 content hash (the label holds a prefix). */
-export const CONTENT_HASH_ANNOTATION = "flowc.dev/content-hash";
+export { CONTENT_HASH_ANNOTATION };
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 

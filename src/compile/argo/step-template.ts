@@ -2,10 +2,11 @@ import { createHash } from "node:crypto";
 import type { StepIR } from "../../flow/ir.ts";
 import type { ArgoNamer } from "../../names/argo.ts";
 import { toCompactJson } from "../../render/serialize.ts";
+import type { ResolvedSecret } from "../secrets.ts";
 import type { CompileProblem } from "../types.ts";
 import { CONTAINER_NAME, FOREACH_PATH, PARAM, SWITCH_PATH, stepCommand } from "./contract.ts";
 import { retryStrategy } from "./retry.ts";
-import type { ArgoParameter, Container, Template } from "./types.ts";
+import type { ArgoParameter, Container, EnvVar, Template } from "./types.ts";
 
 /**
  * The container templates that run steps: `flowc step` in the step's image (the environment's image
@@ -30,11 +31,17 @@ export interface StepTemplates {
   templates: Template[];
 }
 
-export function stepTemplates(steps: readonly StepIR[], defaultImage: string | undefined, namer: ArgoNamer, problems: CompileProblem[]): StepTemplates {
+export function stepTemplates(
+  steps: readonly StepIR[],
+  defaultImage: string | undefined,
+  namer: ArgoNamer,
+  problems: CompileProblem[],
+  secretsOf: (step: StepIR) => ResolvedSecret[] = () => [],
+): StepTemplates {
   const byKey = new Map<string, Template>();
   const of = new Map<string, string>();
   for (const step of steps) {
-    const body = templateBody(step, defaultImage, problems);
+    const body = templateBody(step, defaultImage, problems, secretsOf(step));
     const key = toCompactJson(body);
     let t = byKey.get(key);
     if (!t) {
@@ -47,7 +54,7 @@ export function stepTemplates(steps: readonly StepIR[], defaultImage: string | u
   return { of: (s) => of.get(s)!, templates: [...byKey.values()] };
 }
 
-function templateBody(step: StepIR, defaultImage: string | undefined, problems: CompileProblem[]): Omit<Template, "name"> {
+function templateBody(step: StepIR, defaultImage: string | undefined, problems: CompileProblem[], secrets: ResolvedSecret[]): Omit<Template, "name"> {
   const podDeadline = step.timeoutSeconds ? step.timeoutSeconds + (carriesOn(step) ? CATCH_DEADLINE_GRACE_SECONDS : 0) : undefined;
   const retry = retryStrategy(step, podDeadline);
   const image = step.image ?? defaultImage;
@@ -66,11 +73,17 @@ function templateBody(step: StepIR, defaultImage: string | undefined, problems: 
         hint: "pass it some other way, e.g. as a flow parameter",
         path: ["steps", step.name, "env", k],
       });
+  // Secrets by reference: the pod reads them from the Secret; steps with different secrets differ in
+  // body, so they never share a template.
+  const env: EnvVar[] = [
+    ...Object.entries(step.env).map(([n, value]) => ({ name: n, value })),
+    ...secrets.filter((x) => x.k8s).map((x) => ({ name: x.name, valueFrom: { secretKeyRef: { name: x.k8s!.secret, key: x.k8s!.key } } })),
+  ];
   const container: Container = {
     name: CONTAINER_NAME,
     ...(image && image !== defaultImage ? { image } : {}),
     command: stepCommand({ retried: retry !== undefined, caught: carriesOn(step) }),
-    ...(Object.keys(step.env).length ? { env: Object.entries(step.env).map(([n, value]) => ({ name: n, value })) } : {}),
+    ...(env.length ? { env } : {}),
     resources: resources(step),
   };
   const outputs = outputParameters(step);

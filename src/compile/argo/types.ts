@@ -13,6 +13,7 @@ export interface ArgoParameter {
   valueFrom?: { path: string; default?: string };
 }
 
+/** A container variable: a value, or (secrets) a reference to a Kubernetes Secret's key. */
 export type EnvVar = { name: string; value: string } | { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } };
 
 export interface Container {

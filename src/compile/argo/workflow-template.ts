@@ -1,5 +1,6 @@
 import type { ArgoConfig } from "../../config/types.ts";
 import { ArgoNamer } from "../../names/argo.ts";
+import { resolveSecrets } from "../secrets.ts";
 import type { CompileInput, CompileProblem } from "../types.ts";
 import { ALL_PARAMS, ARGO_MAX, CONTAINER_NAME, CREATED_AT, CRON_TIME, ENTRYPOINT, ENV } from "./contract.ts";
 import { dagTemplates } from "./dag.ts";
@@ -21,7 +22,8 @@ export function workflowTemplate(input: CompileInput, argo: ArgoConfig, name: st
   // One namer for tasks and templates: names are readable, unique and allocated in flow order.
   const namer = new ArgoNamer([ENTRYPOINT]);
   for (const s of graph.order) namer.name(s);
-  const steps = stepTemplates(graph.order.map((s) => graph.nodes.get(s)!.step), env.image, namer, problems);
+  const reported = new Set<string>();
+  const steps = stepTemplates(graph.order.map((s) => graph.nodes.get(s)!.step), env.image, namer, problems, (s) => resolveSecrets(s, env, "argo", problems, reported));
   const dags = dagTemplates(graph, { namer, task: (s) => namer.name(s), template: steps.of });
   const notify = notifyTemplate(input, problems);
   const templates = [...dags, ...steps.templates, ...(notify ? [notify] : [])];

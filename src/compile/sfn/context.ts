@@ -3,7 +3,8 @@ import { STEP_ENV } from "../../contract/env.ts";
 import type { FlowIR, StepIR } from "../../flow/ir.ts";
 import type { SpecRef } from "../../flow/spec.ts";
 import type { Graph } from "../../graph/types.ts";
-import { imageDefinitionName, sfnNames } from "../../names/sfn.ts";
+import { derivedDefinitionName, sfnNames } from "../../names/sfn.ts";
+import { resolveSecrets } from "../secrets.ts";
 import type { CompileProblem } from "../types.ts";
 import { arns, type Arns } from "./arns.ts";
 import type { S3Root } from "./location.ts";
@@ -28,8 +29,10 @@ export interface SfnContext {
   sharedEnv: EnvVar[];
   /** Step env pairs every step has (flow defaults): carried in `$.env` too, so tasks stay small. */
   commonStepEnv: Record<string, string>;
-  /** Definitions derived per image (name → image), for deploy to register. */
+  /** Definitions derived per image and secrets (name → image; "" keeps the base's), for deploy to register. */
   imageDefinitions: Map<string, string>;
+  /** The secrets each derived definition carries (Batch/ECS `secrets`: name and valueFrom). */
+  definitionSecrets: Map<string, JobSecret[]>;
   /** Every job/task definition a Task names (the IAM policy grants exactly these). */
   definitions: Set<string>;
   /** What the machine uses, for the IAM policy. */
@@ -61,23 +64,36 @@ export function commonEnv(steps: readonly StepIR[]): Record<string, string> {
   return Object.fromEntries(Object.entries(first.env).filter(([k, v]) => rest.every((s) => s.env[k] === v)));
 }
 
-export function newContext(args: Omit<SfnContext, "names" | "arns" | "imageDefinitions" | "definitions" | "uses" | "problems">): SfnContext {
+/** A container secret as Batch job and ECS task definitions spell it. */
+export interface JobSecret {
+  name: string;
+  valueFrom: string;
+}
+
+export function newContext(args: Omit<SfnContext, "names" | "arns" | "imageDefinitions" | "definitionSecrets" | "definitions" | "uses" | "problems">): SfnContext {
   return {
     ...args,
     names: sfnNames(args.ir.name, args.env),
     arns: arns(args.sfn),
     imageDefinitions: new Map(),
+    definitionSecrets: new Map(),
     definitions: new Set(),
     uses: { distributedMap: false, s3Read: false, s3Write: false, listExecutions: false, stopExecutions: false },
     problems: [],
   };
 }
 
-/** The Batch job definition / ECS task definition that runs a step's image. */
+const reportedSecrets = new WeakMap<SfnContext, Set<string>>();
+
+/** The Batch job definition / ECS task definition that runs a step's image with its secrets. */
 export function definitionFor(ctx: SfnContext, step: StepIR): string {
   const base = ctx.sfn.compute.kind === "batch" ? ctx.sfn.compute.jobDefinition : ctx.sfn.compute.taskDefinition;
-  const name = !step.image || step.image === ctx.env.image ? base : imageDefinitionName(base, step.image);
-  if (name !== base) ctx.imageDefinitions.set(name, step.image!);
+  const image = step.image && step.image !== ctx.env.image ? step.image : undefined;
+  if (!reportedSecrets.has(ctx)) reportedSecrets.set(ctx, new Set());
+  const secrets = resolveSecrets(step, ctx.env, "sfn", ctx.problems, reportedSecrets.get(ctx)).map((s): JobSecret => ({ name: s.name, valueFrom: s.aws! }));
+  const name = derivedDefinitionName(base, image, secrets);
+  if (name !== base) ctx.imageDefinitions.set(name, image ?? "");
+  if (secrets.length) ctx.definitionSecrets.set(name, secrets);
   ctx.definitions.add(name);
   return name;
 }

@@ -8,6 +8,7 @@ import { policyDocument } from "./iam.ts";
 import { checkDefinitionSize, checkOverrides, checkPayload, checkStateNames, knownParams, overridesByStep, walkStates } from "./limits.ts";
 import { parseS3Root } from "./location.ts";
 import { scheduleDocument } from "./schedule.ts";
+import { definitionSecretsManifest, secretsPolicyDocument } from "./secrets-iam.ts";
 import { emitScope } from "./scope.ts";
 import { startStates } from "./start.ts";
 import { triggersDocument } from "./triggers.ts";
@@ -59,8 +60,14 @@ export function compileSfn(input: CompileInput): CompileResult {
   if (schedule.doc) files.push({ name: `${base}.schedule.json`, content: toJson(schedule.doc) });
   if (triggers.doc) files.push({ name: `${base}.triggers.json`, content: toJson(triggers.doc) });
   files.push({ name: `${base}.iam.json`, content: toJson(iam) });
+  const secretsIam = secretsPolicyDocument(ctx);
+  if (secretsIam) files.push({ name: `${base}.secrets.iam.json`, content: toJson(secretsIam) });
 
-  const manifest = buildManifest(input, "sfn", resources(ctx, base, schedule.doc, triggers.doc), stats(ctx, definition, definitionBytes, Buffer.byteLength(asl), overrides), { stateMachine: stateMachineSettings(ctx) });
+  const jobDefinitionSecrets = definitionSecretsManifest(ctx);
+  const manifest = buildManifest(input, "sfn", resources(ctx, base, schedule.doc, triggers.doc), stats(ctx, definition, definitionBytes, Buffer.byteLength(asl), overrides), {
+    stateMachine: stateMachineSettings(ctx),
+    ...(jobDefinitionSecrets ? { jobDefinitionSecrets } : {}),
+  });
   files.push({ name: manifestFile(base), content: toJson(manifest) });
   const problems = ctx.problems;
   return { files: hasError(problems) ? [] : files, primary: `${base}.asl.json`, manifest, problems };
@@ -98,6 +105,7 @@ function resources(ctx: SfnContext, base: string, schedule: Record<string, unkno
     const key = ctx.sfn.compute.kind === "batch" ? "jobDefinitions" : "taskDefinitions";
     out[key] = sortedRecord(Object.fromEntries(ctx.imageDefinitions));
   }
+  if (ctx.definitionSecrets.size) out[`${base}.secrets.iam.json`] = { executionRoleOf: ctx.sfn.compute.kind === "batch" ? ctx.sfn.compute.jobDefinition : ctx.sfn.compute.taskDefinition };
   return out;
 }
 

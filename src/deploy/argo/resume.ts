@@ -1,4 +1,4 @@
-import { LABELS } from "../../compile/argo/labels.ts";
+import { LABEL } from "../../contract/labels.ts";
 import { isRunId } from "../../contract/layout.ts";
 import { RUN_CONTEXT_PARAM, type RunContextInput } from "../../contract/run-context.ts";
 import type { KubeObject } from "../../kube/client.ts";
@@ -10,7 +10,7 @@ import { ArgoDeployError } from "./errors.ts";
 import { runInfo } from "./runs.ts";
 
 /** Resumed Workflows carry the run they continue; the first Workflow of a run is named by its run id. */
-export const RUN_ID_LABEL = "flowc.dev/run-id";
+export const RUN_ID_LABEL = LABEL.runId;
 const SCHEDULED_TIME = "workflows.argoproj.io/scheduled-time";
 const FINISHED_OK = new Set(["Succeeded"]);
 const RESUMABLE = new Set(["Failed", "Error"]);
@@ -54,7 +54,7 @@ export async function resumeRun(ctx: DeployContext, conn: Connection, req: Resum
     metadata: {
       name,
       namespace: conn.namespace,
-      labels: { [TAG.flow]: ir.name, [TAG.env]: env, [LABELS.trigger]: labels[LABELS.trigger] ?? "manual", [RUN_ID_LABEL]: req.runId },
+      labels: { [TAG.flow]: ir.name, [TAG.env]: env, [LABEL.trigger]: labels[LABEL.trigger] ?? "manual", [RUN_ID_LABEL]: req.runId },
       ...(first.metadata.annotations?.[SCHEDULED_TIME] ? { annotations: { [SCHEDULED_TIME]: first.metadata.annotations[SCHEDULED_TIME] } } : {}),
     },
     spec: { workflowTemplateRef: { name: (first.spec as { workflowTemplateRef?: { name: string } }).workflowTemplateRef?.name ?? "" }, arguments: { parameters } },
@@ -77,5 +77,5 @@ function resumedContext(first: KubeObject, given: Param[]): RunContextInput {
     context = {};
   }
   const scheduledTime = context.scheduledTime || first.metadata.annotations?.[SCHEDULED_TIME] || first.metadata.creationTimestamp;
-  return { ...context, runId: first.metadata.name!, trigger: context.trigger ?? first.metadata.labels?.[LABELS.trigger] ?? "manual", ...(scheduledTime ? { scheduledTime } : {}) };
+  return { ...context, runId: first.metadata.name!, trigger: context.trigger ?? first.metadata.labels?.[LABEL.trigger] ?? "manual", ...(scheduledTime ? { scheduledTime } : {}) };
 }

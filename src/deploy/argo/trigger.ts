@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { LABELS } from "../../compile/argo/labels.ts";
+import { LABEL } from "../../contract/labels.ts";
 import { encodeParamValue } from "../../contract/params.ts";
 import type { KubeObject } from "../../kube/client.ts";
 import { argoObjectNames } from "../../names/argo.ts";
@@ -38,8 +38,8 @@ export async function submit(ctx: DeployContext, conn: Connection, req: StartReq
   const name = template.metadata.name!;
   const live = await conn.client.get("WorkflowTemplate", name);
   if (!live) throw new ArgoDeployError(`${ir.name} is not deployed to ${env}: no WorkflowTemplate ${conn.namespace}/${name}`, `deploy it first: flowc deploy ${ctx.compiled.flow.loaded.file} --target argo --env ${env}`, "NOT_DEPLOYED");
-  const deployedHash = live.metadata.labels?.[LABELS.hash];
-  if (deployedHash && deployedHash !== template.metadata.labels?.[LABELS.hash])
+  const deployedHash = live.metadata.labels?.[LABEL.hash];
+  if (deployedHash && deployedHash !== template.metadata.labels?.[LABEL.hash])
     ctx.log.warn(`the deployed ${name} is another build of ${ir.name} than ${ctx.compiled.flow.loaded.file} (hash ${deployedHash.slice(0, 12)}); parameters were checked against the local file`);
 
   const ui = ctx.compiled.env.argo?.uiUrl;
@@ -58,7 +58,7 @@ export async function submit(ctx: DeployContext, conn: Connection, req: StartReq
     metadata: {
       ...(req.name ? { name: req.name } : { generateName: `${argoObjectNames(ir.name, env).runPrefix}-` }),
       namespace: conn.namespace,
-      labels: { [TAG.flow]: ir.name, [TAG.env]: env, [LABELS.trigger]: req.context.trigger, [SUBMISSION]: token },
+      labels: { [TAG.flow]: ir.name, [TAG.env]: env, [LABEL.trigger]: req.context.trigger, [SUBMISSION]: token },
       ...(isScheduled(req.context.trigger) ? { annotations: { [SCHEDULED_TIME]: req.context.scheduledTime } } : {}),
     },
     spec: { workflowTemplateRef: { name }, arguments: { parameters } },

@@ -7,6 +7,7 @@ import { SfnError } from "./errors.ts";
 import { versionNumber } from "./live.ts";
 import { aliasDescription } from "./alias.ts";
 import type { Op, VersionRef } from "./ops.ts";
+import { describeDefinition } from "./plan-jobdefs.ts";
 import { allTags, toTagList } from "./tags.ts";
 
 /**
@@ -163,7 +164,7 @@ export async function runOp(aws: AwsSession, d: DesiredSfn, op: Op, state: Apply
       // Not idempotent on AWS: a retried call whose first answer was lost registers one more revision
       // with the same body, which is harmless (the newest ACTIVE revision is what a name resolves to).
       const out = await c.send(new batch.RegisterJobDefinitionCommand({ ...(op.body as object), jobDefinitionName: op.name, tags: allTags(d.jobDefinitions!.tags) } as never));
-      log.info(`registered job definition ${op.name}:${out.revision} (image ${d.imageDefinitions[op.name]})`);
+      log.info(`registered job definition ${op.name}:${out.revision} (${describeDefinition(d, op.name)})`);
       return;
     }
     case "deregisterJobDefinition": {

@@ -75,8 +75,12 @@ export interface DesiredSfn {
   rulePrefix?: string;
   policy?: DesiredPolicy;
   objects: DesiredObject[];
-  /** Per-image Batch job / ECS task definitions the compiler asked for: name → image. */
+  /** Per-image (and per-secrets) Batch job / ECS task definitions the compiler asked for: name → image ("" keeps the base's). */
   imageDefinitions: Record<string, string>;
+  /** The container secrets (name, valueFrom) of those that carry some: references only, never values. */
+  definitionSecrets: Record<string, { name: string; valueFrom: string }[]>;
+  /** The bundle file with the statements the definitions' execution role needs for them. */
+  secretsPolicyFile?: string;
   /**
    * How deploy registers them (Batch only; ECS task definitions are not registered yet): each is the
    * base definition's latest ACTIVE revision with only the image replaced, tagged as flowc's.
@@ -210,6 +214,8 @@ export function desiredState(compiled: CompiledFlow, opts: { owner: string; envi
     ...(policy ? { policy } : {}),
     objects,
     imageDefinitions,
+    definitionSecrets: ((m as unknown as Json).jobDefinitionSecrets ?? {}) as DesiredSfn["definitionSecrets"],
+    ...(m.resources[`${ir.name}.secrets.iam.json`] ? { secretsPolicyFile: `${ir.name}.secrets.iam.json` } : {}),
     ...(jobDefinitions ? { jobDefinitions } : {}),
     problems,
   };

@@ -14,6 +14,31 @@ type Json = Record<string, unknown>;
 /** Registered by flowc for this flow and this environment: the only per-image definitions a deploy deregisters. */
 const ours = (tags: Tags, d: DesiredSfn) => tags[TAG.managedBy] === "flowc" && tags[TAG.flow] === d.flow && tags[TAG.env] === d.env;
 
+/** What a derived definition differs from the base by, for the plan: its image and the names of its secrets. */
+export function describeDefinition(d: DesiredSfn, name: string): string {
+  const image = d.imageDefinitions[name];
+  const secrets = d.definitionSecrets[name]?.map((s) => s.name) ?? [];
+  return [image ? `image ${image}` : "", secrets.length ? `secrets ${secrets.join(", ")}` : ""].filter(Boolean).join("; ");
+}
+
+/**
+ * The base's body with the image replaced ("" keeps the base's) and the step's secrets added to the
+ * base's (the step's win by name). Secrets are references (`valueFrom`); no value is ever sent.
+ */
+function derivedBody(base: Json | undefined, image: string, secrets: { name: string; valueFrom: string }[] | undefined): Json {
+  const container = (base?.containerProperties ?? {}) as Json;
+  const merged = new Map(((container.secrets ?? []) as { name: string; valueFrom: string }[]).map((s) => [s.name, s]));
+  for (const s of secrets ?? []) merged.set(s.name, s);
+  return {
+    ...(base ?? {}),
+    containerProperties: {
+      ...container,
+      ...(image ? { image } : {}),
+      ...(merged.size ? { secrets: [...merged.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) } : {}),
+    },
+  };
+}
+
 /**
  * Per-image Batch job definitions (a step whose image is not the environment's): each is the
  * configured definition's latest ACTIVE revision with only `containerProperties.image` replaced.
@@ -29,7 +54,7 @@ export function planJobDefinitions(d: DesiredSfn, live: LiveSfn, opts: PlanOptio
   if (!jd) {
     if (names.length)
       out.warnings.push(
-        `steps use images other than the environment's: register the task definitions ${names.map((n) => `${n} (image ${d.imageDefinitions[n]})`).join(", ")} from the configured one; flowc deploy registers Batch job definitions only`,
+        `steps use images or secrets other than the environment's: register the task definitions ${names.map((n) => `${n} (${describeDefinition(d, n)})`).join(", ")} from the configured one; flowc deploy registers Batch job definitions only`,
       );
     return removals;
   }
@@ -44,14 +69,24 @@ export function planJobDefinitions(d: DesiredSfn, live: LiveSfn, opts: PlanOptio
         ? `the ${where} has no containerProperties (a multi-node, EKS or ECS-properties definition); flowc can only replace containerProperties.image`
         : undefined;
   if (baseProblem) out.refusals.push({ resource: `job definition ${jd.base}`, message: baseProblem, hint: "register it as a single-container definition, or fix sfn.batch.jobDefinition in flowc.config.yaml" });
+  const withSecrets = names.filter((n) => d.definitionSecrets[n]?.length);
+  const baseContainer = (base?.body.containerProperties ?? {}) as Json;
+  // Batch fetches a container's secrets with the job's execution role: without one, no job starts.
+  if (withSecrets.length && base?.body.containerProperties && !baseContainer.executionRoleArn)
+    out.refusals.push({
+      resource: `job definition ${jd.base}`,
+      message: `steps read secrets (${withSecrets.map((n) => d.definitionSecrets[n]!.map((s) => s.name).join(", ")).join("; ")}), but the ${where} has no executionRoleArn, which Batch fetches them with`,
+      hint: `give it an execution role holding the statements of ${d.secretsPolicyFile ?? "the bundle's secrets policy"}`,
+    });
 
+  let secretsChanged = false;
   for (const name of names) {
-    const image = d.imageDefinitions[name]!;
-    const body: Json = { ...(base?.body ?? {}), containerProperties: { ...((base?.body.containerProperties ?? {}) as Json), image } };
+    const body = derivedBody(base?.body, d.imageDefinitions[name]!, d.definitionSecrets[name]);
     const want = jobDefinitionView(body);
     const l = lj?.wanted[name];
     if (!l) {
-      out.actions.push({ op: "create", kind: "job-definition", name, reason: `image ${image}`, changes: additions(want) });
+      secretsChanged ||= withSecrets.includes(name);
+      out.actions.push({ op: "create", kind: "job-definition", name, reason: describeDefinition(d, name), changes: additions(want) });
       out.ops.push({ kind: "registerJobDefinition", name, body });
       continue;
     }
@@ -60,7 +95,10 @@ export function planJobDefinitions(d: DesiredSfn, live: LiveSfn, opts: PlanOptio
     const changes = diffValues(jobDefinitionView(l.body), want, { keyOf });
     out.actions.push({ op: changes.length ? "update" : "noop", kind: "job-definition", name: `${name}:${l.revision}`, ...(changes.length ? { reason: `a new revision: the base ${jd.base} changed` } : {}), changes });
     if (changes.length) out.ops.push({ kind: "registerJobDefinition", name, body });
+    secretsChanged ||= changes.length > 0 && withSecrets.includes(name);
   }
+  if (secretsChanged && typeof baseContainer.executionRoleArn === "string")
+    out.warnings.push(`steps read secrets with the execution role ${baseContainer.executionRoleArn} (of ${jd.base}): it needs the statements of ${d.secretsPolicyFile ?? "the bundle's secrets policy"}; flowc does not change that role`);
 
   for (const s of lj?.stale ?? []) {
     if (!ours(s.tags, d)) {

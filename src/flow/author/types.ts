@@ -72,7 +72,19 @@ export interface StepContext<P = Record<string, JsonValue | undefined>> {
   foreach(items: readonly JsonValue[]): void;
   /** In a switch step: the case to follow. */
   choose(caseName: string): void;
+  /**
+   * The value of a secret this step declares under `secrets:` (deployed: injected by Batch or
+   * Kubernetes; `flowc run`: from --secret or the environment). Throws for a name the step does not declare.
+   */
+  secret(name: string): string;
 }
+
+/**
+ * Where a secret's value is kept: never the value itself. `aws`: a Secrets Manager or SSM parameter
+ * ARN; `k8s`: "<secret>/<key>" of a Kubernetes Secret; `ref`: an entry of the environment's `secrets`
+ * in flowc.config.yaml (docs/governance.md).
+ */
+export type SecretRefDef = { aws?: string; k8s?: string; ref?: never } | { ref: string; aws?: never; k8s?: never };
 
 export interface ResourcesDef {
   cpu?: number;
@@ -89,6 +101,8 @@ export interface StepOptions {
   description?: string;
   image?: string;
   env?: Record<string, string>;
+  /** Environment variables whose values come from a secret store, by reference. */
+  secrets?: Record<string, SecretRefDef>;
   resources?: ResourcesDef;
   retry?: RetryDef;
   timeout?: string;

@@ -7,6 +7,7 @@ import { normalize, type Problem } from "../normalize.ts";
 import { checkMappings } from "./mappings.ts";
 import { checkValues } from "./rules.ts";
 import { checkSchema } from "./schema.ts";
+import { checkSecrets } from "./secrets.ts";
 
 export interface ValidatedFlow {
   diagnostics: Diagnostic[];
@@ -27,6 +28,7 @@ export function validateFlow(loaded: LoadedFlow): ValidatedFlow {
   const toDiag = (p: Problem) => makeDiagnostic(loaded, { ...p, severity: p.severity ?? "error" });
   diagnostics.push(...checkSchema(loaded));
   diagnostics.push(...checkValues(loaded.raw).map(toDiag));
+  diagnostics.push(...checkSecrets(loaded.raw).map(toDiag));
   const { ir, problems } = normalize(loaded.raw, loaded.functionSteps, loaded.language);
   diagnostics.push(...problems.map(toDiag), ...checkMappings(ir).map(toDiag));
   const hasSteps = typeof (loaded.raw as { steps?: unknown })?.steps === "object";

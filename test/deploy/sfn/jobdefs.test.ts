@@ -2,24 +2,14 @@
 // of the configured job definition with only the image replaced. flowc deploy registers it before the
 // machine names it, writes nothing when it is up to date, registers a new revision when the base
 // changed, and deregisters the ones it registered once the running version no longer names them.
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BatchClient, DescribeJobDefinitionsCommand, RegisterJobDefinitionCommand, type JobDefinition } from "@aws-sdk/client-batch";
+import { beforeAll, describe, expect, it } from "vitest";
+import { RegisterJobDefinitionCommand } from "@aws-sdk/client-batch";
 import { DescribeStateMachineCommand } from "@aws-sdk/client-sfn";
 import { imageDefinitionName } from "../../../src/names/sfn.ts";
-import { ACCOUNT, REGION, fixture, flowc, localAws, project, recordCalls, rewriteFlow, uid, writeFlow, writes, type LocalAws, type Project } from "./helpers.ts";
+import { useBatchSuite } from "./batch.ts";
+import { ACCOUNT, REGION, fixture, flowc, recordCalls, rewriteFlow, uid, writeFlow, writes, type Project } from "./helpers.ts";
 
-let aws: LocalAws;
-let batch: BatchClient;
-beforeAll(async () => {
-  aws = await localAws();
-  batch = new BatchClient({ endpoint: aws.endpoint, region: REGION, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
-}, 60_000);
-afterAll(async () => {
-  batch?.destroy();
-  await aws?.stop();
-});
+const suite = useBatchSuite();
 
 const SFN = ["--target", "sfn", "--env", "test"];
 const machineArn = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
@@ -27,40 +17,10 @@ const BASE_FLOW = fixture("nightly-report.yaml");
 /** The flow with its `aggregate` step on another image (or the environment's, with none). */
 const withImage = (image?: string) => (image ? BASE_FLOW.replace("    resources: { cpu: 2, memory: 8Gi }", `    resources: { cpu: 2, memory: 8Gi }\n    image: ${image}`) : BASE_FLOW);
 
-/** A project whose environment names a job definition of its own (so suites sharing moto do not meet). */
-async function batchProject(): Promise<{ p: Project; base: string }> {
-  const p = await project(aws.endpoint);
-  const base = `flowc-jd-${uid()}`;
-  const config = join(p.dir, "flowc.config.yaml");
-  writeFileSync(config, readFileSync(config, "utf8").replace("jobDefinition: flowc-jd", `jobDefinition: ${base}`));
-  return { p, base };
-}
-
-async function registerBase(name: string, environment: Record<string, string>): Promise<void> {
-  await batch.send(
-    new RegisterJobDefinitionCommand({
-      jobDefinitionName: name,
-      type: "container",
-      containerProperties: {
-        image: "local/flowc:1",
-        command: ["flowc", "step"],
-        resourceRequirements: [
-          { type: "VCPU", value: "1" },
-          { type: "MEMORY", value: "2048" },
-        ],
-        environment: Object.entries(environment).map(([n, value]) => ({ name: n, value })),
-      },
-      timeout: { attemptDurationSeconds: 3600 },
-      tags: { team: "platform" },
-    }),
-  );
-}
-
-async function revisions(name: string): Promise<JobDefinition[]> {
-  const out = await batch.send(new DescribeJobDefinitionsCommand({ jobDefinitionName: name }));
-  return (out.jobDefinitions ?? []).sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0));
-}
-const active = async (name: string) => (await revisions(name)).filter((j) => j.status === "ACTIVE");
+const batchProject = () => suite.project();
+const registerBase = (name: string, environment: Record<string, string>) => suite.registerBase(name, { environment });
+const revisions = (name: string) => suite.revisions(name);
+const active = (name: string) => suite.active(name);
 
 describe("GIVEN a flow with a step on another image", () => {
   let p: Project;
@@ -204,7 +164,7 @@ describe("GIVEN per-image definitions someone else made or a base that does not 
     const { p, base } = await batchProject();
     await registerBase(base, {});
     const image = "local/report:7";
-    await batch.send(
+    await suite.batch.send(
       new RegisterJobDefinitionCommand({
         jobDefinitionName: imageDefinitionName(base, image),
         type: "container",
