@@ -17,7 +17,9 @@ export function mergeUnder<T>(template: unknown, generated: T): T {
   if (!isObj(template) || !isObj(generated)) return generated === undefined ? (template as T) : generated;
   const out: Obj = {};
   for (const [k, v] of Object.entries(generated)) out[k] = k in template ? mergeUnder(template[k], v) : v;
-  for (const [k, v] of Object.entries(template)) if (!(k in generated)) out[k] = v;
+  // ASL names a field `K` or, as a path, `K.$`: the generated form of a field replaces either of the template's.
+  const same = (k: string) => k in generated || (k.endsWith(".$") ? k.slice(0, -2) : `${k}.$`) in generated;
+  for (const [k, v] of Object.entries(template)) if (!same(k)) out[k] = v;
   return out as T;
 }
 

@@ -1,4 +1,5 @@
 import type { EnvConfig } from "../config/types.ts";
+import type { ArgoNeeds } from "../contract/argo-versions.ts";
 import type { FlowIR } from "../flow/ir.ts";
 import type { Problem } from "../flow/normalize.ts";
 import type { SpecRef } from "../flow/spec.ts";
@@ -49,6 +50,8 @@ export interface CompileResult {
   primary: string;
   manifest: Manifest;
   problems: CompileProblem[];
+  /** Argo only: what the output relies on that some Argo versions lack, which deploy checks against the cluster's. */
+  argoNeeds?: ArgoNeeds;
 }
 
 export type Compiler = (input: CompileInput) => CompileResult;

@@ -146,6 +146,7 @@ export function resolveEnv(loaded: LoadedConfig, env: string): { env?: EnvConfig
               foreach: { mode: s.foreach?.mode ?? "distributed", ...(s.foreach?.maxConcurrency !== undefined ? { maxConcurrency: s.foreach.maxConcurrency } : {}), ...(s.foreach?.toleratedFailurePercentage !== undefined ? { toleratedFailurePercentage: s.foreach.toleratedFailurePercentage } : {}) },
               ...(s.logging ? { logging: { logGroupArn: s.logging.logGroupArn, level: s.logging.level ?? "ERROR", includeExecutionData: s.logging.includeExecutionData ?? false } } : {}),
               tracing: s.tracing ?? false,
+              ...(s.maxDefinitionBytes !== undefined ? { maxDefinitionBytes: s.maxDefinitionBytes } : {}),
               ...(s.consoleUrl ? { consoleUrl: s.consoleUrl } : {}),
             },
           }

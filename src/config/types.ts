@@ -21,6 +21,8 @@ export interface SfnConfig {
         assignPublicIp: boolean;
       };
   foreach: { mode: "distributed" | "inline"; maxConcurrency?: number; toleratedFailurePercentage?: number };
+  /** A definition larger than this (compact JSON bytes, at most 1 MiB) is split into child state machines. */
+  maxDefinitionBytes?: number;
   logging?: { logGroupArn: string; level: "ALL" | "ERROR" | "FATAL" | "OFF"; includeExecutionData: boolean };
   tracing: boolean;
   consoleUrl?: string;

@@ -36,3 +36,13 @@ export const webhookBody = (text: string) => ({ text });
 
 /** Run statuses that are failures, on both targets. */
 export const FAILURE_STATUSES = { sfn: ["FAILED", "TIMED_OUT", "ABORTED"], argo: ["Failed", "Error"] } as const;
+
+/**
+ * A Step Functions notification rule's webhook target names its API destination by name until deploy
+ * knows the ARN (EventBridge puts a UUID in it); compile writes the reference, deploy resolves it.
+ */
+export const apiDestinationRef = (name: string) => `{api-destination:${name}}`;
+export const API_DESTINATION_REF = /^\{api-destination:([A-Za-z0-9._-]+)\}$/;
+
+/** API destinations and connections take no tags: their description marks them as this flow's, in this environment. */
+export const hookDescription = (flow: string, env: string) => `flowc: notifications of ${flow} (${env})`;

@@ -138,10 +138,12 @@ export function analyzeGraph(steps: readonly StepIR[]): { graph: Graph; problems
     node.foreachDepth = node.frames.filter((f) => f.kind === "foreach").length;
     const t = node.step.transition;
     const outEdges = edges.get(name) ?? [];
+    // Branch numbers by target, looked up once: a 10,000-way split must not search its list per branch.
+    const branchOf = t.kind === "split" ? new Map(t.next.map((to, i) => [to, i] as const).reverse()) : undefined;
     outEdges.forEach((e, i) => {
       const frames: Frame[] =
         t.kind === "split"
-          ? [...node.frames, { kind: "split", step: name, branch: t.next.indexOf(e.to) >= 0 ? t.next.indexOf(e.to) : i }]
+          ? [...node.frames, { kind: "split", step: name, branch: branchOf!.get(e.to) ?? i }]
           : t.kind === "foreach"
             ? [...node.frames, { kind: "foreach", step: name }]
             : node.frames;

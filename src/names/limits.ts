@@ -4,6 +4,8 @@ export const NAME_LIMITS = {
   sfnStateMachineName: 80,
   sfnAliasName: 80,
   eventBridgeRuleName: 64,
+  eventBridgeApiDestinationName: 64,
+  eventBridgeConnectionName: 64,
   schedulerScheduleName: 64,
   k8sName: 63,
   k8sLabelValue: 63,

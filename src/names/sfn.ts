@@ -28,6 +28,12 @@ export function sfnNames(flow: string, env: EnvConfig) {
     alias: fitName([env.name], NAME_LIMITS.sfnAliasName, { sanitize: awsName }),
     schedule: fitName([flow, env.name], NAME_LIMITS.schedulerScheduleName, { sanitize: awsName }),
     rule: (suffix: string) => fitName([flow, env.name, suffix], NAME_LIMITS.eventBridgeRuleName, { sanitize: awsName }),
+    /**
+     * A webhook's EventBridge API destination and its connection (one each per URL, named by the
+     * URL's hash so a changed URL is a new destination); the prefix finds those a flow no longer has.
+     */
+    hook: (url: string) => fitName([flow, env.name, "hook", createHash("sha256").update(url).digest("hex").slice(0, 8)], NAME_LIMITS.eventBridgeApiDestinationName, { sanitize: awsName }),
+    hookPrefix: `${awsName(flow)}-${awsName(env.name)}-hook-`,
     /** Inline policy on the state machine's role (IAM allows 128). */
     policy: fitName(["flowc", flow, env.name], 128, { sanitize: awsName }),
     /** Batch job names (128): readable in the Batch console, not unique (Batch does not need it). */
@@ -65,6 +71,24 @@ export function derivedDefinitionName(base: string, image: string | undefined, s
 
 /** The family name of a configured definition (an ARN's name without its revision). */
 const definitionBaseName = (base: string) => (base.startsWith("arn:") ? base.slice(base.lastIndexOf("/") + 1).replace(/:\d+$/, "") : base);
+
+/**
+ * A child state machine of a flow split into several (`<machine>-Steps-s120`, `<machine>-Foreach-fan`):
+ * named after the scope it runs, never a counter, so an unrelated edit leaves the names alone. The
+ * parent's name (up to 40 characters of it) always leads, so a machine's children are found by prefix.
+ */
+export function childMachineName(machine: string, suffix: string): string {
+  const clean = awsName(suffix);
+  const full = `${machine}-${clean}`;
+  const max = NAME_LIMITS.sfnStateMachineName;
+  if (full.length <= max) return full;
+  const head = machine.slice(0, 40);
+  const hash = createHash("sha256").update(`${machine}\u0000${suffix}`).digest("hex").slice(0, 8);
+  return `${head}-${clean.slice(0, max - head.length - hash.length - 2).replace(/[-_]+$/, "")}-${hash}`;
+}
+
+/** The prefix every child of `machine` starts with. */
+export const childMachinePrefix = (machine: string) => (machine.length <= 40 ? `${machine}-` : machine.slice(0, 40));
 
 /** A Step Functions state name within the 80-character limit. */
 export const stateName = (...parts: string[]) => fitName(parts, NAME_LIMITS.sfnStateName, { sep: "." });

@@ -20,8 +20,9 @@ export function registerCompile(program: Command, io: Io, done: (code: number) =
       "after",
       `
 Bundle files (fixed names):
-  sfn:  <name>.asl.json, <name>.schedule.json, <name>.triggers.json, <name>.iam.json, <name>.manifest.json,
-        <name>.secrets.iam.json (steps with secrets: what the job execution role needs, for review)
+  sfn:  <name>.asl.json, <name>.schedule.json, <name>.triggers.json, <name>.notify.json, <name>.iam.json,
+        <name>.manifest.json, <name>.secrets.iam.json (steps with secrets: what the job execution role needs, for review);
+        a flow past sfn.maxDefinitionBytes (1 MiB) adds <name>.<part>.asl.json per child state machine
   argo: <name>.argo.yaml, <name>.manifest.json
 
 Output is byte-for-byte deterministic: commit it and review it in pull requests.

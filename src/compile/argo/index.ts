@@ -7,6 +7,7 @@ import { cronWorkflow } from "./cron-workflow.ts";
 import { checkLabelValues, type Identity } from "./labels.ts";
 import { checkObjectSize, objectBytes } from "./limits.ts";
 import { sensors } from "./sensor.ts";
+import { argoNeeds } from "./versions.ts";
 import type { K8sObject } from "./types.ts";
 import { workflowTemplate } from "./workflow-template.ts";
 
@@ -80,6 +81,7 @@ export function compileArgo(input: CompileInput): CompileResult {
     primary: yamlName,
     manifest,
     problems,
+    argoNeeds: argoNeeds(ir, input.graph),
   };
 }
 

@@ -27,8 +27,12 @@ export function notifyTemplate(input: CompileInput, problems: CompileProblem[]):
   const lists = notifyFor(input.env, input.ir.name);
   if (!hasNotify(lists)) return undefined;
   const env: EnvVar[] = [];
+  // One warning per topic, whichever lists name it.
+  const warned = new Set<string>();
   const webhook = (t: NotifyTarget): NotifySpec["onFailure"] => {
     if (t.kind === "sns") {
+      if (warned.has(t.topicArn)) return [];
+      warned.add(t.topicArn);
       problems.push({
         code: "TARGET_UNSUPPORTED",
         severity: "warning",

@@ -27,8 +27,8 @@ export function arns(sfn: SfnConfig) {
     taskDefinition: (t: string) => (isArn(t) ? [t] : [`arn:${p}:ecs:${r}:${a}:task-definition/${t}`, `arn:${p}:ecs:${r}:${a}:task-definition/${t}:*`]),
     ecsTasks: (c: string) => `arn:${p}:ecs:${r}:${a}:task/${isArn(c) ? c.slice(c.lastIndexOf("/") + 1) : c}/*`,
     /** The managed rules Step Functions creates to learn when a `.sync` job or task ends. */
-    syncRule: (which: "Batch" | "ECS") =>
-      `arn:${p}:events:${r}:${a}:rule/${which === "Batch" ? "StepFunctionsGetEventsForBatchJobsRule" : "StepFunctionsGetEventsForECSTaskRule"}`,
+    syncRule: (which: "Batch" | "ECS" | "StepFunctions") =>
+      `arn:${p}:events:${r}:${a}:rule/${{ Batch: "StepFunctionsGetEventsForBatchJobsRule", ECS: "StepFunctionsGetEventsForECSTaskRule", StepFunctions: "StepFunctionsGetEventsForStepFunctionsExecutionRule" }[which]}`,
     s3Objects: (bucket: string, keyPrefix: string) => `arn:${p}:s3:::${bucket}/${keyPrefix}*`,
     roles: () => `arn:${p}:iam::${a}:role/*`,
   };

@@ -8,11 +8,27 @@ export type Payload = { [key: string]: unknown };
 
 export interface Retrier {
   ErrorEquals: string[];
-  IntervalSeconds: number;
-  MaxAttempts: number;
-  BackoffRate: number;
+  IntervalSeconds?: number;
+  MaxAttempts?: number;
+  BackoffRate?: number;
   MaxDelaySeconds?: number;
-  JitterStrategy: "FULL" | "NONE";
+  JitterStrategy?: "FULL" | "NONE";
+}
+
+/** What ASL assumes when a retrier leaves a field out. */
+export const RETRIER_DEFAULTS = { IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: "NONE" } as const;
+
+/**
+ * A retrier with only what differs from ASL's defaults: every Task has one or two, so the bytes add
+ * up over thousands of steps, and a reviewer reads what is particular to the step.
+ */
+export function compactRetrier(r: Retrier): Retrier {
+  const out: Retrier = { ErrorEquals: r.ErrorEquals };
+  for (const [k, v] of Object.entries(r) as [keyof Retrier, unknown][]) {
+    if (k === "ErrorEquals" || v === undefined || RETRIER_DEFAULTS[k as keyof typeof RETRIER_DEFAULTS] === v) continue;
+    (out as unknown as Record<string, unknown>)[k] = v;
+  }
+  return out;
 }
 
 export interface Catcher {
@@ -94,10 +110,12 @@ const KEY_ORDER = [
   "MaxConcurrency", "ToleratedFailurePercentage", "Label", "Choices", "Default", "Result", "Error", "Cause", "CausePath",
   "ResultSelector", "ResultWriter", "ResultPath", "OutputPath", "TimeoutSeconds", "Retry", "Catch", "Next", "End",
 ];
-const RANK = new Map(KEY_ORDER.map((k, i) => [k, i]));
-
-/** The same state with its keys in KEY_ORDER, so every state of every definition reads alike. */
+/** The same state with its keys in KEY_ORDER (others after them), so every state of every definition reads alike. */
 export function ordered<S extends State>(state: S): S {
-  const keys = Object.keys(state).sort((a, b) => (RANK.get(a) ?? 99) - (RANK.get(b) ?? 99));
-  return Object.fromEntries(keys.map((k) => [k, (state as Record<string, unknown>)[k]])) as S;
+  // Built without sorting or intermediate arrays: thousands of states are ordered per compile.
+  const src = state as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of KEY_ORDER) if (k in src) out[k] = src[k];
+  for (const k in src) if (!(k in out)) out[k] = src[k];
+  return out as S;
 }

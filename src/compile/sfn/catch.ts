@@ -1,6 +1,6 @@
 import type { StepIR } from "../../flow/ir.ts";
 import type { Catcher, State } from "./asl.ts";
-import type { SfnContext } from "./context.ts";
+import { contextSelector, type SfnContext } from "./context.ts";
 import { exitTo, type Target } from "./exit.ts";
 import { taskFileKey } from "./location.ts";
 import { sdkRetrier } from "./retry.ts";
@@ -22,7 +22,7 @@ export function catchStates(ctx: SfnContext, step: StepIR, depth: number, then: 
       Type: "Pass",
       Comment: `${step.name} failed: keep the context, shape the failure record.`,
       Parameters: {
-        context: { "runId.$": "$.runId", "index.$": "$.index", "params.$": "$.params", "env.$": "$.env" },
+        context: contextSelector("$"),
         failed: { "error.$": "$.failure.Error", "cause.$": "$.failure.Cause" },
       },
       Next: write,

@@ -66,11 +66,22 @@ export function policyDocument(ctx: SfnContext): Record<string, unknown> {
   if (s3.length) add("FlowDatastore", s3, objects);
 
   if (ctx.uses.distributedMap) {
-    // A child run of a foreach nested in a foreach starts its own children on `<machine>/<label>`.
-    add("StartForeachRuns", ["states:StartExecution"], [a.machine(machine), `${a.machine(machine)}:*`, ...(nestedDistributedMap(ctx) ? [a.mapRunMachines(machine)] : [])]);
-    add("WatchForeachRuns", ["states:DescribeExecution", "states:StopExecution"], a.executions(machine));
+    // The machines that hold a Distributed Map start their own item runs (the flow's, or a child's); a
+    // child run of a foreach nested in a foreach starts its own children on `<machine>/<label>`.
+    const maps = ctx.family?.mapMachines.length ? ctx.family.mapMachines : [machine];
+    const nested = nestedDistributedMap(ctx);
+    add("StartForeachRuns", ["states:StartExecution"], maps.flatMap((m) => [a.machine(m), `${a.machine(m)}:*`, ...(nested ? [a.mapRunMachines(m)] : [])]));
+    add("WatchForeachRuns", ["states:DescribeExecution", "states:StopExecution"], maps.flatMap((m) => a.executions(m)));
     // Redriving a run whose foreach failed redrives its Map Run, which redrives the failed child runs.
-    add("RedriveForeachRuns", ["states:RedriveExecution"], [a.mapRunExecutions(machine)]);
+    add("RedriveForeachRuns", ["states:RedriveExecution"], maps.map((m) => a.mapRunExecutions(m)));
+  }
+  const children = ctx.family?.children ?? [];
+  if (children.length) {
+    // A flow split into child machines: each parent starts its children's pinned versions (`:<n>`)
+    // and waits for them (.sync:2, through the managed rule); one role runs the whole family.
+    add("StartChildMachines", ["states:StartExecution"], children.flatMap((m) => [a.machine(m), `${a.machine(m)}:*`]));
+    add("WatchChildMachines", ["states:DescribeExecution", "states:StopExecution"], children.flatMap((m) => a.executions(m)));
+    add("SyncChildMachines", ["events:PutTargets", "events:PutRule", "events:DescribeRule"], [a.syncRule("StepFunctions")]);
   }
   if (ctx.uses.listExecutions) add("ListOwnRuns", ["states:ListExecutions"], [a.machine(machine)]);
   if (ctx.uses.stopExecutions && !ctx.uses.distributedMap) add("StopOwnRuns", ["states:StopExecution"], a.executions(machine));

@@ -2,16 +2,20 @@ import { toJson } from "../../render/serialize.ts";
 import { buildManifest, manifestFile } from "../manifest.ts";
 import { mergeUnder, template } from "../templates.ts";
 import type { BundleFile, CompileInput, CompileProblem, CompileResult } from "../types.ts";
-import { ordered, type Definition, type State } from "./asl.ts";
+import { compactRetrier, ordered, type Definition, type State } from "./asl.ts";
+import { computeDefaults } from "./compute.ts";
 import { commonEnv, newContext, type SfnContext } from "./context.ts";
 import { policyDocument } from "./iam.ts";
-import { checkDefinitionSize, checkOverrides, checkPayload, checkStateNames, knownParams, overridesByStep, walkStates } from "./limits.ts";
+import { checkDefinitionSize, checkOverrides, checkPayload, checkStateNames, knownParams, overridesByStep, SFN_LIMITS, walkStates } from "./limits.ts";
+import { START_CHILD } from "./child.ts";
+import { assignParents, splitFamily, uploadSize, type MachinePart } from "./split.ts";
 import { parseS3Root } from "./location.ts";
 import { scheduleDocument } from "./schedule.ts";
 import { definitionSecretsManifest, secretsPolicyDocument } from "./secrets-iam.ts";
 import { emitScope } from "./scope.ts";
 import { startStates } from "./start.ts";
 import { triggersDocument } from "./triggers.ts";
+import { notifyDocument } from "./notify.ts";
 
 /**
  * Compiles a flow to an AWS Step Functions bundle: the state machine (ASL), its schedule, its trigger
@@ -33,38 +37,53 @@ export function compileSfn(input: CompileInput): CompileResult {
   if (!root)
     return fail([{ code: "CONFIG_INVALID", message: `environment \`${env.name}\` keeps its datastore at ${env.datastore}; Step Functions runs need an s3:// datastore`, hint: "set datastore: s3://bucket/prefix for this environment", path: [] }]);
 
-  const ctx = newContext({ ir, graph, env, sfn: env.sfn, spec, root, sharedEnv: [], commonStepEnv: commonEnv(ir.steps) });
+  const ctx = newContext({ ir, graph, env, sfn: env.sfn, spec, root, sharedEnv: [], commonStepEnv: commonEnv(ir.steps), compute: computeDefaults(env.sfn, env, ir.steps) });
   ctx.problems.push(...computeProblems(ctx));
   const start = startStates(ctx, "start");
+  const top = emitScope(ctx, [], undefined);
   const definition: Definition = {
     Comment: `flowc: ${ir.name} (${env.name})${ir.description ? `. ${ir.description}` : ""}`,
     StartAt: start.startAt,
     ...(ir.timeoutSeconds ? { TimeoutSeconds: ir.timeoutSeconds } : {}),
-    States: { ...orderAll(start.states), ...emitScope(ctx, [], undefined) },
+    States: { ...orderAll(start.states), ...top },
   };
+  ctx.scopes.set(definition.States, ctx.scopes.get(top)!);
+  walkStates(definition.States, (_, s) => {
+    if ("Retry" in s && s.Retry) s.Retry = s.Retry.map(compactRetrier);
+  });
   // What deploy uploads, and what the 1 MiB quota counts: the definition without indentation. The
   // definition holds no undefined values, so plain JSON.stringify gives exactly toCompactJson's bytes.
-  const definitionBytes = Buffer.byteLength(JSON.stringify(definition));
-  const overrides = overridesByStep(ctx, definition);
-  ctx.problems.push(...checkStateNames(definition), ...checkDefinitionSize(ctx, definition, definitionBytes), ...checkPayload(ctx), ...checkOverrides(overrides));
+  const budget = Math.min(env.sfn.maxDefinitionBytes ?? SFN_LIMITS.definitionBytes, SFN_LIMITS.definitionBytes);
+  const whole = Buffer.byteLength(JSON.stringify(definition));
+  const split = whole > budget;
+  const family = split ? splitFamily(ctx, definition, budget) : [rootPart(ctx, definition)];
+  const compact = split ? family.map((m) => JSON.stringify(m.definition)) : [];
+  if (split) assignParents(family, compact, ctx.arns.integration(START_CHILD));
+  const sizes = split ? compact.map(uploadSize) : [whole];
+  const overrides = overridesByStep(ctx, family.map((m) => m.definition));
+  ctx.problems.push(...family.flatMap((m, i) => [...checkStateNames(m.definition), ...checkDefinitionSize(ctx, m, sizes[i]!, split)]), ...checkPayload(ctx), ...checkOverrides(overrides));
+  ctx.family = { children: family.filter((m) => m.key).map((m) => m.name), mapMachines: split ? family.filter((_, i) => compact[i]!.includes('"Mode":"DISTRIBUTED"')).map((m) => m.name) : [] };
   // Nothing is written when a limit is exceeded, so the (large) pretty text is not built then.
-  const asl = hasError(ctx.problems) ? "" : toJson(definition);
+  const texts = hasError(ctx.problems) ? family.map(() => "") : family.map((m) => toJson(m.definition));
 
   const schedule = scheduleDocument(ctx);
   const triggers = triggersDocument(ctx);
-  ctx.problems.push(...schedule.problems, ...triggers.problems);
+  const notify = notifyDocument(ctx, input.source);
+  ctx.problems.push(...schedule.problems, ...triggers.problems, ...notify.problems);
   const iam = policyDocument(ctx);
 
   const base = ir.name;
-  const files: BundleFile[] = [{ name: `${base}.asl.json`, content: asl }];
+  const files: BundleFile[] = family.map((m, i) => ({ name: aslFile(base, m.key), content: texts[i]! }));
   if (schedule.doc) files.push({ name: `${base}.schedule.json`, content: toJson(schedule.doc) });
   if (triggers.doc) files.push({ name: `${base}.triggers.json`, content: toJson(triggers.doc) });
+  if (notify.doc) files.push({ name: `${base}.notify.json`, content: toJson(notify.doc) });
   files.push({ name: `${base}.iam.json`, content: toJson(iam) });
   const secretsIam = secretsPolicyDocument(ctx);
   if (secretsIam) files.push({ name: `${base}.secrets.iam.json`, content: toJson(secretsIam) });
 
+  const fileBytes = texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
   const jobDefinitionSecrets = definitionSecretsManifest(ctx);
-  const manifest = buildManifest(input, "sfn", resources(ctx, base, schedule.doc, triggers.doc), stats(ctx, definition, definitionBytes, Buffer.byteLength(asl), overrides), {
+  const manifest = buildManifest(input, "sfn", resources(ctx, base, family, schedule.doc, triggers.doc, notify.doc), stats(ctx, family, sizes, fileBytes, overrides), {
     stateMachine: stateMachineSettings(ctx),
     ...(jobDefinitionSecrets ? { jobDefinitionSecrets } : {}),
   });
@@ -94,12 +113,23 @@ function orderAll(states: Record<string, State>): Record<string, State> {
   return Object.fromEntries(Object.entries(states).map(([n, s]) => [n, ordered(s)]));
 }
 
-function resources(ctx: SfnContext, base: string, schedule: Record<string, unknown> | undefined, triggers: Record<string, unknown> | undefined) {
-  const out: Record<string, string | Record<string, string>> = {
-    [`${base}.asl.json`]: { stateMachine: ctx.names.stateMachine, alias: ctx.names.alias, aliasArn: ctx.arns.alias(ctx.names.stateMachine, ctx.names.alias) },
-  };
+function resources(ctx: SfnContext, base: string, family: MachinePart[], schedule: Record<string, unknown> | undefined, triggers: Record<string, unknown> | undefined, notify: Record<string, unknown> | undefined) {
+  const out: Record<string, string | Record<string, string>> = {};
+  // A child names the file of the machine that starts it: deploy creates children first, parents last.
+  for (const m of family)
+    out[aslFile(base, m.key)] = {
+      stateMachine: m.name,
+      alias: ctx.names.alias,
+      aliasArn: ctx.arns.alias(m.name, ctx.names.alias),
+      ...(m.parent !== undefined ? { parent: aslFile(base, m.parent) } : {}),
+    };
   if (schedule) out[`${base}.schedule.json`] = { schedule: String(schedule.Name), group: String(schedule.GroupName) };
   if (triggers) out[`${base}.triggers.json`] = Object.fromEntries((triggers.rules as { Name: string }[]).map((r) => [r.Name, "rule"]));
+  if (notify)
+    out[`${base}.notify.json`] = Object.fromEntries([
+      ...(notify.rules as { Name: string }[]).map((r) => [r.Name, "rule"]),
+      ...((notify.apiDestinations ?? []) as { Name: string }[]).map((d) => [d.Name, "apiDestination"]),
+    ]);
   out[`${base}.iam.json`] = { role: ctx.sfn.stateMachineRoleArn, policy: ctx.names.policy };
   if (ctx.imageDefinitions.size) {
     const key = ctx.sfn.compute.kind === "batch" ? "jobDefinitions" : "taskDefinitions";
@@ -109,14 +139,17 @@ function resources(ctx: SfnContext, base: string, schedule: Record<string, unkno
   return out;
 }
 
-function stats(ctx: SfnContext, definition: Definition, definitionBytes: number, fileBytes: number, overrides: Map<string, number>): Record<string, number> {
+/** Figures over the whole family (one machine for most flows); definitionBytes is the flow's own machine. */
+function stats(ctx: SfnContext, family: MachinePart[], sizes: number[], fileBytes: number, overrides: Map<string, number>): Record<string, number> {
   const counts: Record<string, number> = { Task: 0, Pass: 0, Choice: 0, Parallel: 0, Map: 0, Fail: 0, Succeed: 0 };
   let states = 0;
-  walkStates(definition.States, (_, s) => {
-    states++;
-    counts[s.Type] = (counts[s.Type] ?? 0) + 1;
-  });
+  for (const m of family)
+    walkStates(m.definition.States, (_, s) => {
+      states++;
+      counts[s.Type] = (counts[s.Type] ?? 0) + 1;
+    });
   const maxOverrides = Math.max(0, ...overrides.values());
+  const total = sizes.reduce((a, b) => a + b, 0);
   return {
     steps: ctx.ir.steps.length,
     states,
@@ -124,13 +157,21 @@ function stats(ctx: SfnContext, definition: Definition, definitionBytes: number,
     parallelStates: counts.Parallel!,
     mapStates: counts.Map!,
     choiceStates: counts.Choice!,
-    definitionBytes,
-    bytesPerStep: Math.round(definitionBytes / Math.max(1, ctx.ir.steps.length)),
+    definitionBytes: sizes[0]!,
+    bytesPerStep: Math.round(total / Math.max(1, ctx.ir.steps.length)),
     fileBytes,
     maxContainerOverridesChars: maxOverrides,
     defaultParamsBytes: Buffer.byteLength(JSON.stringify(knownParams(ctx))),
+    ...(family.length > 1 ? { stateMachines: family.length, familyBytes: total, largestDefinitionBytes: Math.max(...sizes) } : {}),
   };
 }
+
+/** The bundle file of a family member: `<flow>.asl.json`, `<flow>.<key>.asl.json` for a child. */
+export const aslFile = (base: string, key: string) => (key ? `${base}.${key}.asl.json` : `${base}.asl.json`);
+
+const rootPart = (ctx: SfnContext, definition: Definition): MachinePart => ({ key: "", name: ctx.names.stateMachine, arn: ctx.arns.machine(ctx.names.stateMachine), definition, what: "" });
+
+
 
 /** CreateStateMachine settings that are not part of the definition; deploy applies them. */
 function stateMachineSettings(ctx: SfnContext): Record<string, unknown> {

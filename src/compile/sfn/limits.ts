@@ -1,4 +1,5 @@
 import type { JsonValue } from "../../flow/ir.ts";
+import { STEP_ENV } from "../../contract/env.ts";
 import { NAME_LIMITS } from "../../names/limits.ts";
 import { toCompactJson } from "../../render/serialize.ts";
 import type { CompileProblem } from "../types.ts";
@@ -28,23 +29,36 @@ export function knownParams(ctx: SfnContext): Record<string, JsonValue> {
   return Object.fromEntries(ctx.ir.parameters.map((p) => [p.name, p.default ?? ""]));
 }
 
-function renderEnv(list: EnvVar[], paramsJson: string): { Name: string; Value: string }[] {
-  return list.map((v) => ({ Name: v.Name, Value: v["Value.$"] ? paramsJson : (v.Value ?? "") }));
+/**
+ * The shared env as a task receives it: FLOWC_PARAMS is the parameters' JSON; any other value the
+ * Context state derives from the execution is counted at the longest an execution name can be.
+ */
+function renderShared(list: EnvVar[], paramsJson: string): { Name: string; Value: string }[] {
+  return list.map((v) => ({ Name: v.Name, Value: v["Value.$"] === undefined ? (v.Value ?? "") : v.Name === STEP_ENV.params ? paramsJson : WORST.runId }));
+}
+
+/** A step's own list: its shared entries read the context's copy (`$.env[i].Value`). */
+function renderOwn(list: EnvVar[], shared: { Name: string; Value: string }[]): { Name: string; Value: string }[] {
+  return list.map((v) => {
+    const i = /^\$\.env\[(\d+)\]\.Value$/.exec(v["Value.$"] ?? "")?.[1];
+    return { Name: v.Name, Value: i !== undefined ? (shared[Number(i)]?.Value ?? "") : (v.Value ?? WORST.runId) };
+  });
 }
 
 /**
  * The container overrides of a step's Task as they will be sent at run time, at their largest: ECS
  * refuses overrides over 8,192 characters (Metaflow#977, #1482), and the job then fails at submission.
  */
-export function renderedOverridesChars(ctx: SfnContext, task: TaskState, depth: number, paramsJson = JSON.stringify(knownParams(ctx))): number {
+export function renderedOverridesChars(ctx: SfnContext, task: TaskState, depth: number, paramsJson = JSON.stringify(knownParams(ctx)), shared = renderShared(ctx.sharedEnv, paramsJson)): number {
   const index = Array.from({ length: depth }, () => WORST.indexPart).join(".");
   const command = ["flowc", "step", "--run-id", WORST.runId, "--step", "x", "--index", index, "--attempt", WORST.attempt];
   const render = (o: Record<string, unknown>) => {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(o)) {
       if (k === "Command.$") out.Command = command;
-      else if (k === "Environment.$") out.Environment = renderEnv(ctx.sharedEnv, paramsJson);
-      else if (k === "Environment") out.Environment = renderEnv(v as EnvVar[], paramsJson);
+      else if (k === "Environment.$") out.Environment = shared;
+      else if (k === "Environment") out.Environment = renderOwn(v as EnvVar[], shared);
+      else if (k.endsWith(".$")) out[k.slice(0, -2)] = ctx.compute.fields[k.slice(0, -2)] ?? WORST.runId;
       else out[k] = v;
     }
     return out;
@@ -58,14 +72,25 @@ export function renderedOverridesChars(ctx: SfnContext, task: TaskState, depth: 
   return JSON.stringify({ ...overrides, ContainerOverrides: overrides.ContainerOverrides.map(render) }).length;
 }
 
-/** Each step's rendered container overrides, in characters. */
-export function overridesByStep(ctx: SfnContext, definition: Definition): Map<string, number> {
+/** Each step's rendered container overrides, in characters, over every machine of the family. */
+export function overridesByStep(ctx: SfnContext, definitions: Definition[]): Map<string, number> {
   const out = new Map<string, number>();
   const paramsJson = JSON.stringify(knownParams(ctx));
+  const shared = renderShared(ctx.sharedEnv, paramsJson);
   const steps = new Set(ctx.ir.steps.map((s) => s.name));
-  walkStates(definition.States, (name, state) => {
-    if (steps.has(name) && state.Type === "Task") out.set(name, renderedOverridesChars(ctx, state, ctx.graph.nodes.get(name)?.foreachDepth ?? 0, paramsJson));
-  });
+  // Most Tasks' overrides are the same references (only the step name in the command differs, and
+  // the estimate does not depend on it): each distinct one is rendered once.
+  const seen = new Map<string, number>();
+  for (const definition of definitions)
+    walkStates(definition.States, (name, state) => {
+      if (!steps.has(name) || state.Type !== "Task" || state.Parameters?.StateMachineArn !== undefined) return;
+      const depth = ctx.graph.nodes.get(name)?.foreachDepth ?? 0;
+      const p = state.Parameters ?? {};
+      const key = `${depth}|${JSON.stringify(p.ContainerOverrides ?? p.Overrides, (k, v) => (k === "Command.$" ? "" : v))}`;
+      let chars = seen.get(key);
+      if (chars === undefined) seen.set(key, (chars = renderedOverridesChars(ctx, state, depth, paramsJson, shared)));
+      out.set(name, chars);
+    });
   return out;
 }
 
@@ -87,7 +112,7 @@ export function checkOverrides(overrides: Map<string, number>): CompileProblem[]
 /** The context object at its largest known size: it is the execution's payload between states. */
 export function checkPayload(ctx: SfnContext): CompileProblem[] {
   const params = knownParams(ctx);
-  const context = { runId: WORST.runId, index: "", params, env: renderEnv(ctx.sharedEnv, toCompactJson(params)), failure: { Error: "", Cause: "" } };
+  const context = { runId: WORST.runId, index: "", params, env: renderShared(ctx.sharedEnv, toCompactJson(params)), compute: ctx.compute.fields, failure: { Error: "", Cause: "" } };
   // The concurrency check holds a page of running executions in the context for a moment.
   const listing = ctx.uses.listExecutions ? LISTING_BYTES : 0;
   const bytes = Buffer.byteLength(toCompactJson(context)) + listing;
@@ -103,10 +128,12 @@ export function checkPayload(ctx: SfnContext): CompileProblem[] {
 
 /**
  * The 1 MiB definition, measured on the compact JSON that deploy uploads (the quota counts the
- * definition string; indentation is for reviewers and is not sent). When it is too big, the message
- * names the step at which the states, in flow order, pass the limit.
+ * definition string; indentation is for reviewers and is not sent). A flow larger than that is split
+ * into a family of machines first (split.ts); what remains too big is what cannot be split, and the
+ * message names the step at which the states, in flow order, pass the limit.
  */
-export function checkDefinitionSize(ctx: SfnContext, definition: Definition, bytes: number): CompileProblem[] {
+export function checkDefinitionSize(ctx: SfnContext, part: { name: string; definition: Definition }, bytes: number, split: boolean): CompileProblem[] {
+  const definition = part.definition;
   if (bytes <= SFN_LIMITS.definitionBytes) return [];
   const owned = new Map<string, number>();
   let total = 0;
@@ -117,9 +144,22 @@ export function checkDefinitionSize(ctx: SfnContext, definition: Definition, byt
     total += own;
   });
   const scale = bytes / Math.max(1, total);
-  let sum = (total - ctx.graph.order.reduce((s, n) => s + (owned.get(n) ?? 0), 0)) * scale;
-  let crossing = ctx.graph.order[ctx.graph.order.length - 1]!;
-  for (const n of ctx.graph.order) {
+  const order = ctx.graph.order.filter((n) => owned.has(n));
+  let sum = (total - order.reduce((s, n) => s + (owned.get(n) ?? 0), 0)) * scale;
+  let crossing = order[order.length - 1] ?? ctx.graph.order[0]!;
+  if (split) {
+    // The step whose own states are the largest: the part that cannot be cut.
+    const [largest] = [...owned].filter(([n]) => ctx.graph.nodes.has(n)).sort((a, b) => b[1] - a[1]);
+    if (largest) crossing = largest[0];
+    return [
+      limitProblem(
+        `state machine ${part.name} is ${fmt(bytes)} bytes as uploaded after splitting the flow into child state machines; Step Functions accepts at most ${fmt(SFN_LIMITS.definitionBytes)} bytes (1 MiB), and step \`${crossing}\` alone takes ${fmt(Math.round((owned.get(crossing) ?? 0) * scale))} bytes of it, which cannot be split`,
+        "make that step's states smaller: fewer switch cases, shorter descriptions, or move its work into a foreach",
+        ["steps", crossing],
+      ),
+    ];
+  }
+  for (const n of order) {
     sum += (owned.get(n) ?? 0) * scale;
     if (sum > SFN_LIMITS.definitionBytes) {
       crossing = n;

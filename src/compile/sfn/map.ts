@@ -1,7 +1,7 @@
 import type { GraphNode } from "../../graph/types.ts";
 import { stateName } from "../../names/sfn.ts";
 import type { MapState, State } from "./asl.ts";
-import type { SfnContext } from "./context.ts";
+import { contextSelector, type SfnContext } from "./context.ts";
 import { taskFileKey } from "./location.ts";
 import { sdkRetrier } from "./retry.ts";
 import type { EmitScope } from "./scope.ts";
@@ -15,7 +15,7 @@ export const itemsName = (step: string) => stateName(step, "items");
  * Each iteration gets the context with its own index: the item of foreach.json *is* the child's index
  * path ("3", or "3.7" when nested), so nothing else has to be looked up.
  */
-const ITEM_SELECTOR = { "runId.$": "$.runId", "index.$": "$$.Map.Item.Value", "params.$": "$.params", "env.$": "$.env" };
+const ITEM_SELECTOR = contextSelector("$", { index: "$$.Map.Item.Value" });
 
 /**
  * MaxConcurrency of a Distributed Map when neither the step's `parallelism` nor

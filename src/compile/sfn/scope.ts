@@ -8,6 +8,19 @@ import { fanOutEntry, foreachStates } from "./map.ts";
 import { splitName, splitState } from "./parallel.ts";
 import { stepTask } from "./task.ts";
 
+/** One step's states in a scope: its Task and the helpers after it (`<step>.<what>`, nested ones included). */
+export interface Block {
+  step: string;
+  names: string[];
+}
+
+/** How an emitted scope was made: which blocks, in flow order, and the join that ends it (none at the top). */
+export interface ScopeBlocks {
+  frames: Frame[];
+  closer: string | undefined;
+  blocks: Block[];
+}
+
 /** Emits the states of one scope (the top level, a split branch or a foreach body) up to `closer`. */
 export type EmitScope = (frames: Frame[], closer: string | undefined) => Record<string, State>;
 
@@ -18,11 +31,17 @@ export type EmitScope = (frames: Frame[], closer: string | undefined) => Record<
 export function emitScope(ctx: SfnContext, frames: Frame[], closer: string | undefined): Record<string, State> {
   const states: Record<string, State> = {};
   const emit: EmitScope = (f, c) => emitScope(ctx, f, c);
+  const blocks: Block[] = [];
   for (const name of ctx.graph.scopes.get(scopeKey(frames)) ?? []) {
     const node = ctx.graph.nodes.get(name)!;
     const step = node.step;
     const t = step.transition;
-    const put = (n: string, s: State) => (states[n] = ordered(s));
+    const block: Block = { step: name, names: [] };
+    blocks.push(block);
+    const put = (n: string, s: State) => {
+      states[n] = ordered(s);
+      block.names.push(n);
+    };
 
     const after: Target =
       t.kind === "linear" ? t.next : t.kind === "end" ? END : t.kind === "split" ? splitName(name) : t.kind === "foreach" ? fanOutEntry(ctx, name) : switchReadName(name);
@@ -46,5 +65,8 @@ export function emitScope(ctx: SfnContext, frames: Frame[], closer: string | und
     else if (t.kind === "foreach") for (const [n, s] of Object.entries(foreachStates(ctx, node, emit))) put(n, s);
     else if (t.kind === "switch") for (const [n, s] of Object.entries(switchStates(ctx, node, closer))) put(n, s);
   }
+  // Remembered by the object's identity, which the Parallel branch or Map body that holds it keeps:
+  // the splitter (split.ts) moves whole blocks, never parts of one.
+  ctx.scopes.set(states, { frames, closer, blocks });
   return states;
 }

@@ -1,7 +1,7 @@
 import { RUN_CONTEXT_PARAM } from "../../contract/run-context.ts";
 import type { JsonValue } from "../../flow/ir.ts";
 import type { State } from "./asl.ts";
-import { buildSharedEnv, type SfnContext } from "./context.ts";
+import { buildSharedEnv, contextSelector, type SfnContext } from "./context.ts";
 import { concurrencyStates } from "./concurrency.ts";
 
 /**
@@ -32,8 +32,8 @@ export function startStates(ctx: SfnContext, first: string): { startAt: string; 
     };
   states.Context = {
     Type: "Pass",
-    Comment: "The context every state passes on: run id, foreach index, parameters and the task environment.",
-    Parameters: { "runId.$": "$$.Execution.Name", index: "", "params.$": params, env: ctx.sharedEnv },
+    Comment: "The context every state passes on: run id, foreach index, parameters, the task environment and what every task runs on.",
+    Parameters: { "runId.$": "$$.Execution.Name", index: "", "params.$": params, env: ctx.sharedEnv, compute: ctx.compute.fields },
     Next: "Resumed",
   };
   // `flowc resume` starts a new execution (its own name) that continues a run: the run id is then
@@ -46,7 +46,7 @@ export function startStates(ctx: SfnContext, first: string): { startAt: string; 
   };
   states["Resumed.run"] = {
     Type: "Pass",
-    Parameters: { [`runId.$`]: `$.params.${RUN_CONTEXT_PARAM}.runId`, index: "", "params.$": "$.params", "env.$": "$.env" },
+    Parameters: contextSelector("$", { runId: `$.params.${RUN_CONTEXT_PARAM}.runId` }),
     Next: afterContext,
   };
   if (required.length) {

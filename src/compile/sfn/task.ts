@@ -1,49 +1,51 @@
-import { STEP_ENV } from "../../contract/env.ts";
 import type { StepIR } from "../../flow/ir.ts";
 import { mergeUnder, template } from "../templates.ts";
 import type { Payload, TaskState } from "./asl.ts";
+import { batchResources, COMPUTE_PATH, resourcesKey } from "./compute.ts";
 import { definitionFor, type EnvVar, type SfnContext } from "./context.ts";
 import { apiRetrier, stepRetrier } from "./retry.ts";
 
-/** The task entrypoint (docs/design.md, "Step contract"); the attempt is Step Functions' retry count. */
+/**
+ * The task entrypoint (docs/design.md, "Step contract"); the attempt is Step Functions' retry count.
+ * Written without spaces: it is the one long line every Task has.
+ */
 export const COMMAND_EXPR = (step: string) =>
-  `States.Array('flowc', 'step', '--run-id', $.runId, '--step', '${step}', '--index', $.index, '--attempt', States.Format('{}', $$.State.RetryCount))`;
+  `States.Array('flowc','step','--run-id',$.runId,'--step','${step}','--index',$.index,'--attempt',States.Format('{}',$$.State.RetryCount))`;
 
 /** Batch refuses attempt durations under a minute; the Task's TimeoutSeconds still enforces the step's. */
 const BATCH_MIN_ATTEMPT_SECONDS = 60;
 
 type TaskBody = Omit<TaskState, "Next" | "End">;
 
-/** The step's environment: `$.env` when the step has nothing of its own, else the whole list spelled out. */
+/**
+ * The step's environment: `$.env` when the step has nothing of its own. ASL cannot append to an array,
+ * so a step with env of its own lists every variable, the shared ones read from the context's copy
+ * (`$.env[i].Value`): whatever the Context state computed them from, a task sees the same value.
+ */
 function environment(ctx: SfnContext, step: StepIR): { Environment: EnvVar[] } | { "Environment.$": string } {
   // commonStepEnv is a subset of every step's env, so equal sizes mean equal envs.
   if (Object.keys(step.env).length === Object.keys(ctx.commonStepEnv).length) return { "Environment.$": "$.env" };
-  // ASL cannot append to an array, so a step with env of its own lists the shared variables itself;
-  // values computed at the start are read from the context's copy (`$.env[i]`), not computed again.
-  const shared = ctx.sharedEnv.map((v, i) => ({ v, i })).filter(({ v }) => !(v.Name in ctx.commonStepEnv));
-  return {
-    Environment: [
-      ...shared.map(({ v, i }) => (v.Name === STEP_ENV.params ? { Name: v.Name, "Value.$": "States.JsonToString($.params)" } : "Value.$" in v ? { Name: v.Name, "Value.$": `$.env[${i}].Value` } : v)),
-      ...Object.entries(step.env).map(([Name, Value]) => ({ Name, Value })),
-    ],
-  };
+  // ASL cannot append to an array, so a step with env of its own lists the shared variables itself,
+  // read from the context's copy (`$.env[i]`): values computed at the start are not computed again.
+  const shared = ctx.sharedEnv.flatMap((v, i) => (v.Name in ctx.commonStepEnv ? [] : [{ Name: v.Name, "Value.$": `$.env[${i}].Value` }]));
+  return { Environment: [...shared, ...Object.entries(step.env).map(([Name, Value]) => ({ Name, Value }))] };
 }
 
+/** A compute field: from the context when the step uses the usual value, else the step's own. */
+const usual = (key: string, value: unknown, isUsual: boolean): Payload => (isUsual ? { [`${key}.$`]: `${COMPUTE_PATH}.${key}` } : { [key]: value });
+
 function batchParameters(ctx: SfnContext, step: StepIR): Payload {
-  if (ctx.sfn.compute.kind !== "batch") throw new Error("not batch");
-  const { cpu, memoryMiB, gpu } = step.resources;
+  const c = ctx.sfn.compute;
+  if (c.kind !== "batch") throw new Error("not batch");
+  const definition = definitionFor(ctx, step);
   const generated: Payload = {
     JobName: ctx.names.batchJob(step.name),
-    JobQueue: ctx.sfn.compute.jobQueue,
-    JobDefinition: definitionFor(ctx, step),
+    ...usual("JobQueue", c.jobQueue, true),
+    ...usual("JobDefinition", definition, definition === ctx.compute.definition),
     ContainerOverrides: {
       "Command.$": COMMAND_EXPR(step.name),
       ...environment(ctx, step),
-      ResourceRequirements: [
-        { Type: "VCPU", Value: String(cpu) },
-        { Type: "MEMORY", Value: String(memoryMiB) },
-        ...(gpu > 0 ? [{ Type: "GPU", Value: String(gpu) }] : []),
-      ],
+      ...usual("ResourceRequirements", batchResources(step), resourcesKey(step) === ctx.compute.resources),
     },
     ...(step.timeoutSeconds ? { Timeout: { AttemptDurationSeconds: Math.max(BATCH_MIN_ATTEMPT_SECONDS, step.timeoutSeconds) } } : {}),
   };
@@ -54,13 +56,12 @@ function ecsParameters(ctx: SfnContext, step: StepIR): Payload {
   const c = ctx.sfn.compute;
   if (c.kind !== "ecs") throw new Error("not ecs");
   const { cpu, memoryMiB, gpu } = step.resources;
+  const definition = definitionFor(ctx, step);
   const generated: Payload = {
-    Cluster: c.cluster,
-    TaskDefinition: definitionFor(ctx, step),
+    ...usual("Cluster", c.cluster, true),
+    ...usual("TaskDefinition", definition, definition === ctx.compute.definition),
     LaunchType: c.launchType,
-    ...(c.subnets.length
-      ? { NetworkConfiguration: { AwsvpcConfiguration: { Subnets: c.subnets, SecurityGroups: c.securityGroups, AssignPublicIp: c.assignPublicIp ? "ENABLED" : "DISABLED" } } }
-      : {}),
+    ...(c.subnets.length ? usual("NetworkConfiguration", undefined, true) : {}),
     Overrides: {
       Cpu: String(Math.round(cpu * 1024)),
       Memory: String(memoryMiB),

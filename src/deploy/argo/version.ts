@@ -1,4 +1,4 @@
-import { argoNeeds, formatVersion, judgeArgoVersion, parseArgoVersion, SUPPORTED_VERSIONS, type ArgoVersion } from "../../compile/argo/versions.ts";
+import { formatVersion, judgeArgoVersion, parseArgoVersion, SUPPORTED_VERSIONS, type ArgoVersion } from "../../contract/argo-versions.ts";
 import { KubeError } from "../../kube/errors.ts";
 import type { DeployContext } from "../target.ts";
 import type { Connection } from "./connect.ts";
@@ -58,8 +58,8 @@ export async function checkArgoVersion(ctx: DeployContext, conn: Connection, str
     );
     return;
   }
-  const { ir, graph } = ctx.compiled.flow;
-  const verdict = judgeArgoVersion(found.version, argoNeeds(ir, graph));
+  const needs = ctx.compiled.result.argoNeeds ?? { schedule: false, backoffCap: [], skippableSwitches: [] };
+  const verdict = judgeArgoVersion(found.version, needs);
   if (verdict.level === "supported") {
     ctx.log.info(`Argo Workflows ${formatVersion(found.version)} (${found.where})`);
     return;

@@ -1,13 +1,16 @@
 import type { AwsSession } from "../../aws/clients.ts";
 import { errorName, isNotFound } from "../../aws/errors.ts";
+import { API_DESTINATION_REF } from "../../contract/notice.ts";
 import { toCompactJson } from "../../render/serialize.ts";
 import type { Logger } from "../target.ts";
-import type { DesiredSfn } from "./desired.ts";
+import type { DesiredMachine, DesiredSfn } from "./desired.ts";
+import { childIntegration, pinChildren } from "./family.ts";
 import { SfnError } from "./errors.ts";
 import { versionNumber } from "./live.ts";
 import { aliasDescription } from "./alias.ts";
 import type { Op, VersionRef } from "./ops.ts";
 import { describeDefinition } from "./plan-jobdefs.ts";
+import { maskedEndpoint, resolveTargets } from "./plan-hooks.ts";
 import { allTags, toTagList } from "./tags.ts";
 
 /**
@@ -16,20 +19,42 @@ import { allTags, toTagList } from "./tags.ts";
  * was lost is seen as done (or as a conflict) when the reconcile loop reads AWS again.
  */
 export interface ApplyState {
-  /** The version published by this run, once it exists. */
-  published?: { arn: string; number: number };
-  /** Revision of $LATEST written by this run: publishing refuses if someone wrote it since. */
-  revisionId?: string;
+  /** The versions published by this run, by machine ARN, once they exist. */
+  published?: Record<string, { arn: string; number: number }>;
+  /** Revision of $LATEST written by this run, by machine ARN: publishing refuses if someone wrote it since. */
+  revisionId?: Record<string, string>;
+  /** API destinations created or updated by this run: name → ARN, for the rule targets that name them. */
+  apiDestinations?: Record<string, string>;
 }
 
-function versionArn(ref: VersionRef, state: ApplyState): { arn: string; number: number } {
+/** The connection every flowc webhook calls through: EventBridge requires an authorization, and a webhook URL carries its own token. */
+const HOOK_AUTH = { AuthorizationType: "API_KEY", AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: "x-flowc-notify", ApiKeyValue: "flowc" } } } as const;
+
+function versionArn(machineArn: string, ref: VersionRef, state: ApplyState): { arn: string; number: number } {
   if (ref !== "new") return ref;
-  if (!state.published) throw new Error("no version was published before the alias was set (a flowc bug)");
-  return state.published;
+  const v = state.published?.[machineArn];
+  if (!v) throw new Error(`no version of ${machineArn} was published before it was used (a flowc bug)`);
+  return v;
+}
+
+/** A member of the family by name: the flow's own machine, or a child. */
+function member(d: DesiredSfn, name: string): { machine: DesiredMachine; alias: { name: string; arn: string } } {
+  if (name === d.machine.name) return d;
+  const c = d.children.find((x) => x.machine.name === name);
+  if (!c) throw new Error(`state machine ${name} is not part of ${d.flow} (a flowc bug)`);
+  return c;
+}
+
+/** The definition as sent: each child reference pinned to the version the plan chose or this run published. */
+function definitionText(d: DesiredSfn, m: DesiredMachine, refs: Record<string, VersionRef>, state: ApplyState): string {
+  if (!m.children.length) return m.definitionText;
+  const pins = new Map(Object.entries(refs).map(([arn, ref]) => [arn, versionArn(arn, ref, state).arn]));
+  return toCompactJson(pinChildren(m.definition, childIntegration(d.sfn), pins));
 }
 
 export async function runOp(aws: AwsSession, d: DesiredSfn, op: Op, state: ApplyState, log: Logger): Promise<void> {
-  const m = d.machine;
+  const unit = "machine" in op && op.kind !== "deleteAlias" ? member(d, op.machine) : d;
+  const m = unit.machine;
   switch (op.kind) {
     case "putObject": {
       const { c, m: s3 } = await aws.s3();
@@ -59,7 +84,7 @@ export async function runOp(aws: AwsSession, d: DesiredSfn, op: Op, state: Apply
       const out = await c.send(
         new sfn.CreateStateMachineCommand({
           name: m.name,
-          definition: m.definitionText,
+          definition: definitionText(d, m, op.refs, state),
           roleArn: m.roleArn,
           type: m.type,
           ...(m.logging ? { loggingConfiguration: m.logging as never } : {}),
@@ -75,11 +100,11 @@ export async function runOp(aws: AwsSession, d: DesiredSfn, op: Op, state: Apply
       const out = await c.send(
         new sfn.UpdateStateMachineCommand({
           stateMachineArn: m.arn,
-          ...(op.definition ? { definition: m.definitionText, roleArn: m.roleArn } : {}),
+          ...(op.definition ? { definition: definitionText(d, m, op.refs, state), roleArn: m.roleArn } : {}),
           ...(op.config ? { loggingConfiguration: (m.logging ?? { level: "OFF" }) as never, tracingConfiguration: { enabled: m.tracing } } : {}),
         }),
       );
-      if (out.revisionId) state.revisionId = out.revisionId;
+      if (out.revisionId) state.revisionId = { ...state.revisionId, [m.arn]: out.revisionId };
       log.info(`updated state machine ${m.name}${op.definition ? " (definition)" : ""}${op.config ? " (logging, tracing)" : ""}`);
       return;
     }
@@ -93,19 +118,32 @@ export async function runOp(aws: AwsSession, d: DesiredSfn, op: Op, state: Apply
     case "publishVersion": {
       const { c, m: sfn } = await aws.sfn();
       // Idempotent on AWS: publishing an unchanged revision returns the version it already has.
-      const out = await c.send(new sfn.PublishStateMachineVersionCommand({ stateMachineArn: m.arn, description: d.versionDescription, ...(state.revisionId ? { revisionId: state.revisionId } : {}) }));
-      state.published = { arn: out.stateMachineVersionArn!, number: versionNumber(out.stateMachineVersionArn) ?? 0 };
-      log.info(`published version ${state.published.number}`);
+      const revisionId = state.revisionId?.[m.arn];
+      const out = await c.send(new sfn.PublishStateMachineVersionCommand({ stateMachineArn: m.arn, description: d.versionDescription, ...(revisionId ? { revisionId } : {}) }));
+      const v = { arn: out.stateMachineVersionArn!, number: versionNumber(out.stateMachineVersionArn) ?? 0 };
+      state.published = { ...state.published, [m.arn]: v };
+      log.info(`published version ${v.number}${m === d.machine ? "" : ` of ${m.name}`}`);
       return;
     }
     case "setAlias": {
       const { c, m: sfn } = await aws.sfn();
-      const v = versionArn(op.to, state);
+      const v = versionArn(m.arn, op.to, state);
       const description = aliasDescription(d.flow, d.env, [v.number, ...op.history.filter((n) => n !== v.number)]);
       const routingConfiguration = [{ stateMachineVersionArn: v.arn, weight: 100 }];
-      if (op.create) await c.send(new sfn.CreateStateMachineAliasCommand({ name: d.alias.name, description, routingConfiguration }));
-      else await c.send(new sfn.UpdateStateMachineAliasCommand({ stateMachineAliasArn: d.alias.arn, description, routingConfiguration }));
-      log.info(`alias ${d.alias.name} → version ${v.number}`);
+      // CreateStateMachineAlias names the machine through the version's ARN.
+      if (op.create) await c.send(new sfn.CreateStateMachineAliasCommand({ name: unit.alias.name, description, routingConfiguration }));
+      else await c.send(new sfn.UpdateStateMachineAliasCommand({ stateMachineAliasArn: unit.alias.arn, description, routingConfiguration }));
+      log.info(`alias ${m === d.machine ? unit.alias.name : `${m.name}:${unit.alias.name}`} → version ${v.number}`);
+      return;
+    }
+    case "deleteAlias": {
+      const { c, m: sfn } = await aws.sfn();
+      try {
+        await c.send(new sfn.DeleteStateMachineAliasCommand({ stateMachineAliasArn: op.arn }));
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+      log.info(`deleted alias ${op.machine}:${d.alias.name} (the flow no longer runs that child machine)`);
       return;
     }
     case "putSchedule": {
@@ -152,11 +190,13 @@ export async function runOp(aws: AwsSession, d: DesiredSfn, op: Op, state: Apply
     }
     case "putTargets": {
       const { c, m: ev } = await aws.events();
-      const r = op.rule;
+      const r = resolveTargets(op.rule, new Map(Object.entries(state.apiDestinations ?? {})));
+      const unresolved = r.targets.find((t) => typeof t.Arn === "string" && API_DESTINATION_REF.test(t.Arn));
+      if (unresolved) throw new Error(`rule ${r.name} names ${String(unresolved.Arn)}, which this deploy neither found nor created (a flowc bug)`);
       const out = await c.send(new ev.PutTargetsCommand({ Rule: r.name, EventBusName: r.bus, Targets: r.targets as never }));
       if (out.FailedEntryCount) throw new SfnError("AWS_ERROR", `EventBridge refused the target of rule ${r.name}: ${out.FailedEntries?.map((f) => `${f.ErrorCode}: ${f.ErrorMessage}`).join("; ")}`, "check sfn.eventsRoleArn and the rule in the bundle");
       if (op.remove.length) await c.send(new ev.RemoveTargetsCommand({ Rule: r.name, EventBusName: r.bus, Ids: op.remove }));
-      log.info(`set the target of rule ${r.name} → ${d.alias.arn}`);
+      log.info(`set the target${r.targets.length === 1 ? "" : "s"} of rule ${r.name} → ${r.targets.map((t) => String(t.Arn)).join(", ")}`);
       return;
     }
     case "registerJobDefinition": {
@@ -177,6 +217,51 @@ export async function runOp(aws: AwsSession, d: DesiredSfn, op: Op, state: Apply
         }
       }
       log.info(`deregistered job definition ${op.name}`);
+      return;
+    }
+    case "createConnection": {
+      const { c, m: ev } = await aws.events();
+      try {
+        await c.send(new ev.CreateConnectionCommand({ Name: op.hook.name, Description: op.hook.description, ...HOOK_AUTH }));
+      } catch (e) {
+        // An earlier deploy whose answer was lost created it.
+        if (!/AlreadyExists/.test(errorName(e))) throw e;
+      }
+      log.info(`created connection ${op.hook.name}`);
+      return;
+    }
+    case "putApiDestination": {
+      const { c, m: ev } = await aws.events();
+      const connection = await c.send(new ev.DescribeConnectionCommand({ Name: op.hook.name }));
+      const input = {
+        Name: op.hook.name,
+        Description: op.hook.description,
+        ConnectionArn: connection.ConnectionArn!,
+        InvocationEndpoint: op.hook.endpoint,
+        HttpMethod: "POST" as const,
+        InvocationRateLimitPerSecond: op.hook.rateLimit,
+      };
+      let arn: string | undefined;
+      try {
+        arn = op.create ? (await c.send(new ev.CreateApiDestinationCommand(input))).ApiDestinationArn : (await c.send(new ev.UpdateApiDestinationCommand(input))).ApiDestinationArn;
+      } catch (e) {
+        if (!op.create || !/AlreadyExists/.test(errorName(e))) throw e;
+        arn = (await c.send(new ev.UpdateApiDestinationCommand(input))).ApiDestinationArn;
+      }
+      state.apiDestinations = { ...state.apiDestinations, [op.hook.name]: arn ?? (await c.send(new ev.DescribeApiDestinationCommand({ Name: op.hook.name }))).ApiDestinationArn! };
+      log.info(`${op.create ? "created" : "updated"} API destination ${op.hook.name} → ${maskedEndpoint(op.hook.endpoint)}`);
+      return;
+    }
+    case "deleteApiDestination":
+    case "deleteConnection": {
+      const { c, m: ev } = await aws.events();
+      try {
+        if (op.kind === "deleteApiDestination") await c.send(new ev.DeleteApiDestinationCommand({ Name: op.name }));
+        else await c.send(new ev.DeleteConnectionCommand({ Name: op.name }));
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+      log.info(`deleted ${op.kind === "deleteApiDestination" ? "API destination" : "connection"} ${op.name}`);
       return;
     }
     case "deleteRule": {

@@ -53,7 +53,7 @@ export async function deploy(aws: AwsSession, ctx: DeployContext): Promise<Apply
   for (let round = 1; ; round++) {
     try {
       for (const op of planned.ops) await runOp(aws, desired, op, state, ctx.log);
-      return result(first, aws, link, state.published?.number ?? (planned.target !== "new" ? planned.target?.number : undefined));
+      return result(first, aws, link, state.published?.[desired.machine.arn]?.number ?? (planned.target !== "new" ? planned.target?.number : undefined));
     } catch (e) {
       if (round >= ROUNDS || !(isConflict(e) || isTransient(e))) throw e;
       ctx.log.warn(`${(e as Error).name}: ${(e as Error).message}; reading AWS again and resuming (round ${round + 1} of ${ROUNDS})`);

@@ -3,6 +3,7 @@ import type { EnvConfig, SfnConfig } from "../../config/types.ts";
 import { buildSpec, packageKey, packageMapKey } from "../../flow/spec.ts";
 import { sfnNames } from "../../names/sfn.ts";
 import { toCompactJson } from "../../render/serialize.ts";
+import { childReferences, START_CHILD } from "../../contract/sfn-child.ts";
 import { TAG } from "../ownership.ts";
 import { allTags, managedTags, scheduleMarker, tagProblems, type TagSets, type Tags } from "./tags.ts";
 
@@ -29,6 +30,16 @@ export interface DesiredMachine {
   logging?: { level: string; includeExecutionData: boolean; destinations: { cloudWatchLogsLogGroup: { logGroupArn: string } }[] };
   tracing: boolean;
   tags: TagSets;
+  /** The child machines its definition starts (unqualified ARNs), which deploy pins to versions. */
+  children: string[];
+}
+
+/** A child state machine of a flow split into a family: versioned and aliased with the flow's own. */
+export interface DesiredChild {
+  machine: DesiredMachine;
+  alias: { name: string; arn: string };
+  /** The name of the machine that starts it. */
+  parent: string;
 }
 
 export interface DesiredRule {
@@ -39,6 +50,14 @@ export interface DesiredRule {
   state: string;
   targets: Record<string, unknown>[];
   tags: TagSets;
+}
+
+/** A webhook's API destination (and the connection of the same name it calls through), from `<flow>.notify.json`. */
+export interface DesiredApiDestination {
+  name: string;
+  description: string;
+  endpoint: string;
+  rateLimit: number;
 }
 
 export interface DesiredSchedule {
@@ -64,6 +83,8 @@ export interface DesiredSfn {
   flowcVersion: string;
   machine: DesiredMachine;
   alias: { name: string; arn: string };
+  /** A split flow's child machines, each before the machine that starts it: the order deploy writes them. */
+  children: DesiredChild[];
   /** Stored on each published version: which build it is. */
   versionDescription: string;
   schedule?: DesiredSchedule;
@@ -73,6 +94,10 @@ export interface DesiredSfn {
   rules: DesiredRule[];
   /** Name prefix of this flow's rules in this environment (to find rules a flow no longer has), when names are not shortened. */
   rulePrefix?: string;
+  /** Webhooks of the notification rules (whose targets name them `{api-destination:NAME}` until deploy knows the ARN). */
+  apiDestinations: DesiredApiDestination[];
+  /** Name prefix of this flow's API destinations in this environment (to find those it no longer has). */
+  hookPrefix?: string;
   policy?: DesiredPolicy;
   objects: DesiredObject[];
   /** Per-image (and per-secrets) Batch job / ECS task definitions the compiler asked for: name → image ("" keeps the base's). */
@@ -94,6 +119,26 @@ type Json = Record<string, unknown>;
 function bundleJson(compiled: CompiledFlow, suffix: string): Json | undefined {
   const f = compiled.result.files.find((x) => x.name === `${compiled.flow.ir.name}${suffix}`);
   return f ? (JSON.parse(f.content) as Json) : undefined;
+}
+
+/** The tag that marks a child machine as part of a flow's family: the flow's own machine name. */
+export const FAMILY_TAG = "flowc.dev/family";
+
+/** The family's state machines in the bundle: file → resource entry, each child before its parent. */
+export function bundleMachines(compiled: CompiledFlow): { file: string; name: string; parent?: string; definition: Json }[] {
+  const resources = compiled.result.manifest.resources as Record<string, unknown>;
+  const entries = compiled.result.files
+    .filter((f) => f.name.endsWith(".asl.json"))
+    .map((f) => {
+      const r = (resources[f.name] ?? {}) as Record<string, string>;
+      return { file: f.name, name: r.stateMachine ?? "", ...(r.parent ? { parent: r.parent } : {}), definition: JSON.parse(f.content) as Json };
+    });
+  const byFile = new Map(entries.map((e) => [e.file, e]));
+  const depth = (e: { parent?: string }): number => (e.parent && byFile.has(e.parent) ? 1 + depth(byFile.get(e.parent)!) : 0);
+  return entries
+    .map((e) => ({ ...e, depth: depth(e) }))
+    .sort((a, b) => b.depth - a.depth || a.file.localeCompare(b.file))
+    .map(({ depth: _, parent, ...e }) => ({ ...e, ...(parent ? { parent: byFile.get(parent)?.name ?? "" } : {}) }));
 }
 
 /**
@@ -123,6 +168,7 @@ export function desiredState(compiled: CompiledFlow, opts: { owner: string; envi
   const problems: string[] = [];
 
   const asl = bundleJson(compiled, ".asl.json")!;
+  const integration = `arn:${p}:states:::${START_CHILD}`;
   const settings = ((m as unknown as Json).stateMachine ?? {}) as Json;
   const identity = { [TAG.managedBy]: "flowc", [TAG.flow]: ir.name, [TAG.owner]: opts.owner };
   const provenance = { [TAG.hash]: m.contentHash, [TAG.version]: m.flowcVersion };
@@ -141,12 +187,27 @@ export function desiredState(compiled: CompiledFlow, opts: { owner: string; envi
     ...(settings.loggingConfiguration ? { logging: settings.loggingConfiguration as DesiredMachine["logging"] } : {}),
     tracing: !!(settings.tracingConfiguration as { enabled?: boolean } | undefined)?.enabled,
     tags: machineTags,
+    children: childReferences(asl, integration),
   };
 
+  // Children share the flow's settings (role, logging, tracing, tags) and are marked as its family.
+  const children: DesiredChild[] = bundleMachines(compiled)
+    .filter((c) => c.parent !== undefined)
+    .map((c) => {
+      const arn = `arn:${p}:states:${sfn.region}:${sfn.account}:stateMachine:${c.name}`;
+      const tags: TagSets = { managed: { ...machineTags.managed, [FAMILY_TAG]: names.stateMachine }, provenance: machineTags.provenance };
+      return {
+        machine: { ...machine, name: c.name, arn, definition: c.definition, definitionText: toCompactJson(c.definition), tags, children: childReferences(c.definition, integration) },
+        alias: { name: names.alias, arn: `${arn}:${names.alias}` },
+        parent: c.parent!,
+      };
+    });
   // Rules are per environment: they get every tag, env-specific ones included.
   const ruleTags: TagSets = { managed: managedTags({ ...identity, [TAG.env]: env.name }, bundleTags), provenance };
   const triggers = bundleJson(compiled, ".triggers.json");
-  const rules: DesiredRule[] = ((triggers?.rules ?? []) as Json[]).map((r) => {
+  // Notification rules are rules like the triggers': planned, diffed, tagged and removed the same way.
+  const notify = bundleJson(compiled, ".notify.json");
+  const rules: DesiredRule[] = ([...((triggers?.rules ?? []) as Json[]), ...((notify?.rules ?? []) as Json[])]).map((r) => {
     const { Name, Description, EventPattern, Targets, State, EventBusName } = r as Record<string, unknown>;
     return {
       name: String(Name),
@@ -159,6 +220,12 @@ export function desiredState(compiled: CompiledFlow, opts: { owner: string; envi
     };
   });
   for (const r of rules) problems.push(...tagProblems(ruleTags.managed, `rule ${r.name}`));
+  const apiDestinations: DesiredApiDestination[] = ((notify?.apiDestinations ?? []) as Json[]).map((a) => ({
+    name: String(a.Name),
+    description: String(a.Description ?? ""),
+    endpoint: String(a.InvocationEndpoint),
+    rateLimit: Number(a.InvocationRateLimitPerSecond ?? 1),
+  }));
 
   const scheduleDoc = bundleJson(compiled, ".schedule.json");
   const schedule: DesiredSchedule | undefined = scheduleDoc && {
@@ -205,12 +272,15 @@ export function desiredState(compiled: CompiledFlow, opts: { owner: string; envi
     flowcVersion: m.flowcVersion,
     machine,
     alias: { name: names.alias, arn: `${machineArn}:${names.alias}` },
+    children,
     versionDescription: versionDescription(env.name, m.contentHash, m.flowcVersion),
     ...(schedule ? { schedule } : {}),
     scheduleName: names.schedule,
     scheduleGroup: schedule?.group ?? sfn.scheduleGroup,
     rules,
     ...(rulePrefix(ir.name, env.name, names.rule("x")) ? { rulePrefix: rulePrefix(ir.name, env.name, names.rule("x"))! } : {}),
+    apiDestinations,
+    ...(names.hook("x").startsWith(names.hookPrefix) ? { hookPrefix: names.hookPrefix } : {}),
     ...(policy ? { policy } : {}),
     objects,
     imageDefinitions,

@@ -1,11 +1,12 @@
 import type { AwsSession } from "../../aws/clients.ts";
 import { checkOwnership } from "../ownership.ts";
-import type { Plan } from "../plan.ts";
+import type { Plan, PlannedAction } from "../plan.ts";
 import type { ApplyResult, DeployContext } from "../target.ts";
-import { aliasDescription } from "./alias.ts";
+import { aliasDescription, aliasHistory } from "./alias.ts";
+import { childIntegration, familyOf, unqualified } from "./family.ts";
 import { SfnError } from "./errors.ts";
 import { aliasLink } from "../../names/sfn-links.ts";
-import { readMachine, type LiveAlias } from "./live.ts";
+import { readAlias, readMachine, type LiveAlias, type LiveVersion } from "./live.ts";
 import { resolveOwner } from "./owner.ts";
 import { machineRef, notDeployed } from "./versions.ts";
 
@@ -21,15 +22,43 @@ export async function checkOwner(aws: AwsSession, ctx: DeployContext, machineArn
   if (!v.ok) throw new SfnError("DEPLOY_REFUSED", `nothing was changed: state machine ${machineArn}: ${v.message}`, v.hint);
 }
 
-export async function moveAlias(aws: AwsSession, ctx: DeployContext, alias: LiveAlias, to: { arn: string; number: number }, newHistory: number[], reason: string): Promise<ApplyResult> {
+/**
+ * A split flow's version pins its children's versions: their aliases for this environment follow
+ * (created when missing), children first, so each child alias names what the flow's alias runs.
+ */
+export async function moveAlias(aws: AwsSession, ctx: DeployContext, alias: LiveAlias, to: LiveVersion, newHistory: number[], reason: string): Promise<ApplyResult> {
   const ref = machineRef(ctx.compiled);
+  const flow = ctx.compiled.flow.ir.name;
+  const env = ctx.compiled.env.name;
+  const children = await familyOf(aws, to, childIntegration(ctx.compiled.env.sfn!));
+  const moves: { arn: string; name: string; live?: LiveAlias; to: LiveVersion }[] = [];
+  for (const v of children.reverse()) {
+    const machine = unqualified(v.arn);
+    moves.push({ arn: `${machine}:${ref.alias}`, name: `${machine.slice(machine.lastIndexOf(":") + 1)}:${ref.alias}`, live: await readAlias(aws, `${machine}:${ref.alias}`), to: v });
+  }
+  const childActions: PlannedAction[] = moves.map((x) =>
+    !x.live
+      ? { op: "create", kind: "alias", name: x.name, reason: "a child machine of the version", changes: [{ op: "added", path: ["version"], after: x.to.number }] }
+      : { op: x.live.versionArn === x.to.arn ? "noop" : "update", kind: "alias", name: x.name, reason: "a child machine of the version", changes: x.live.versionArn === x.to.arn ? [] : [{ op: "changed", path: ["version"], before: x.live.version ?? null, after: x.to.number }] },
+  );
   const plan: Plan = {
     target: "sfn",
-    flow: ctx.compiled.flow.ir.name,
-    env: ctx.compiled.env.name,
-    actions: [{ op: alias.versionArn === to.arn ? "noop" : "update", kind: "alias", name: `${ref.name}:${ref.alias}`, reason, changes: alias.versionArn === to.arn ? [] : [{ op: "changed", path: ["version"], before: alias.version ?? null, after: to.number }] }],
+    flow,
+    env,
+    actions: [...childActions, { op: alias.versionArn === to.arn ? "noop" : "update", kind: "alias", name: `${ref.name}:${ref.alias}`, reason, changes: alias.versionArn === to.arn ? [] : [{ op: "changed", path: ["version"], before: alias.version ?? null, after: to.number }] }],
   };
   const link = aliasLink(ctx.compiled.env.sfn!, ref.aliasArn);
+  if (!ctx.options.dryRun) {
+    const { c, m } = await aws.sfn();
+    for (const x of moves) {
+      if (x.live?.versionArn === x.to.arn) continue;
+      const description = aliasDescription(flow, env, [x.to.number, ...aliasHistory(x.live?.description, x.live?.version).filter((n) => n !== x.to.number)]);
+      const routingConfiguration = [{ stateMachineVersionArn: x.to.arn, weight: 100 }];
+      if (x.live) await c.send(new m.UpdateStateMachineAliasCommand({ stateMachineAliasArn: x.arn, description, routingConfiguration }));
+      else await c.send(new m.CreateStateMachineAliasCommand({ name: ref.alias, description, routingConfiguration }));
+      ctx.log.info(`alias ${x.name} → version ${x.to.number}`);
+    }
+  }
   if (alias.versionArn !== to.arn && !ctx.options.dryRun) {
     const { c, m } = await aws.sfn();
     await c.send(

@@ -2,8 +2,8 @@ import type { AwsSession } from "../../aws/clients.ts";
 import type { CompiledFlow } from "../../compile/pipeline.ts";
 import { diffValues, formatChange } from "../diff.ts";
 import type { ApplyResult, DeployContext } from "../target.ts";
-import { sameJson } from "./canonical.ts";
-import { readVersionDescription } from "./desired.ts";
+import { bundleMachines, readVersionDescription } from "./desired.ts";
+import { childIntegration, sameUnpinned } from "./family.ts";
 import { SfnError } from "./errors.ts";
 import { readAlias, readVersion } from "./live.ts";
 import { checkOwner, moveAlias } from "./move.ts";
@@ -36,6 +36,11 @@ function definitionOf(c: CompiledFlow): Json {
   return f ? (JSON.parse(f.content) as Json) : {};
 }
 
+/** Every machine of the family (one for most flows), by bundle file, as one document to compare. */
+function familyOf(c: CompiledFlow): Json {
+  return Object.fromEntries(bundleMachines(c).map((m) => [m.file, withoutComments(m.definition)]));
+}
+
 const roleOf = (c: CompiledFlow) => String(((c.result.manifest as unknown as Json).stateMachine as Json | undefined)?.roleArn ?? c.env.sfn!.stateMachineRoleArn);
 
 /** Why `from`'s versions cannot run as `to`, or nothing. */
@@ -46,7 +51,11 @@ export function promoteProblems(from: CompiledFlow, to: CompiledFlow): string[] 
     return [`\`${from.env.name}\` runs state machine ${a.arn} and \`${to.env.name}\` runs ${b.arn}: an alias can only point at versions of its own machine`];
   const problems: string[] = [];
   if (roleOf(from) !== roleOf(to)) problems.push(`the state machine role differs: ${roleOf(from)} (${from.env.name}) vs ${roleOf(to)} (${to.env.name})`);
-  const changes = diffValues(machineView({ definition: withoutComments(definitionOf(from)) }), machineView({ definition: withoutComments(definitionOf(to)) }), { keyOf });
+  const a1 = familyOf(from);
+  const b1 = familyOf(to);
+  const files = [...new Set([...Object.keys(a1), ...Object.keys(b1)])];
+  // A split flow's children are in the version too (pinned), so they must agree as well.
+  const changes = files.flatMap((f) => diffValues(machineView({ definition: a1[f] ?? {} }), machineView({ definition: b1[f] ?? {} }), { keyOf }));
   if (changes.length)
     problems.push(
       `the flow compiles to different definitions for the two environments (${changes.length} difference${changes.length === 1 ? "" : "s"}):\n${changes
@@ -75,7 +84,7 @@ export async function promote(aws: AwsSession, ctx: DeployContext, from: Compile
   const version = await readVersion(aws, source.versionArn);
   if (!version) throw new SfnError("PROMOTE_REFUSED", `version ${source.version} that \`${from.env.name}\` points at no longer exists`, `redeploy ${from.env.name}`);
   // The version is what gets promoted, even if the flow file changed since; say so when it did.
-  if (!sameJson(withoutComments(version.definition), withoutComments(definitionOf(ctx.compiled))))
+  if (!sameUnpinned(withoutComments(version.definition), withoutComments(definitionOf(ctx.compiled)), childIntegration(ctx.compiled.env.sfn!)))
     ctx.log.warn(`version ${version.number} is not what the flow file compiles to now: promote moves the version \`${from.env.name}\` runs (${readVersionDescription(version.description).hash ?? "an earlier build"}), not the working copy`);
   return moveAlias(aws, ctx, target, version, [version.number, ...history(target).filter((n) => n !== version.number)], `the version ${from.env.name} runs`);
 }

@@ -69,3 +69,16 @@ export async function listAliases(aws: AwsSession, machineArn: string): Promise<
   }
   return out;
 }
+
+/** State machines whose name starts with `prefix` (ListStateMachines has no filter: every page is read). */
+export async function listMachines(aws: AwsSession, prefix: string): Promise<{ name: string; arn: string }[]> {
+  const { c, m } = await aws.sfn();
+  const out: { name: string; arn: string }[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await c.send(new m.ListStateMachinesCommand({ nextToken, maxResults: 1000 }));
+    for (const x of page.stateMachines ?? []) if (x.name?.startsWith(prefix)) out.push({ name: x.name, arn: x.stateMachineArn! });
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return out;
+}

@@ -41,6 +41,9 @@ export async function resume(aws: AwsSession, ctx: DeployContext, req: ResumeReq
   const env = ctx.compiled.env.name;
   const flow = ctx.compiled.flow.ir.name;
   if (!isRunId(req.runId)) throw new SfnError("RUN_UNKNOWN", `${JSON.stringify(req.runId)} is not a run id`, `list the runs: flowc runs ${ctx.compiled.flow.loaded.file} --env ${env}`);
+  // A notification names the execution that ended, which for a resumed run is `<runId>-r<n>`: resume the run.
+  const base = resumedRun(req.runId);
+  if (base && isRunId(base) && (await describe(aws, ctx, base))) req = { ...req, runId: base };
   const first = await describe(aws, ctx, req.runId);
   if (!first) {
     if (!(await readAlias(aws, ref.aliasArn))) throw notDeployed(ctx.compiled, "nothing to resume");

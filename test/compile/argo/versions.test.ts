@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { argoNeeds, isSupported, judgeArgoVersion, parseArgoVersion, type ArgoNeeds } from "../../../src/compile/argo/versions.ts";
+import { argoNeeds } from "../../../src/compile/argo/versions.ts";
+import { isSupported, judgeArgoVersion, parseArgoVersion, type ArgoNeeds } from "../../../src/contract/argo-versions.ts";
 import { compileYaml, docsOf, flowFromYaml } from "./helpers.ts";
 import { Requeue, simulate } from "./sim/argo.ts";
 

@@ -13,20 +13,22 @@ describe("GIVEN the 1 MiB definition limit", () => {
     expect(r.manifest.stats.definitionBytes).toBeLessThan(SFN_LIMITS.definitionBytes);
   });
 
-  it("WHEN a 2,500-step flow is compiled THEN it fails with LIMIT_EXCEEDED naming the limit, the size and the step that passes it", () => {
+  it("WHEN a 2,500-step flow is compiled THEN it is split into child state machines instead of refused", () => {
     const r = compileText(chain(2500));
+    expect(r.problems).toEqual([]);
+    expect(r.manifest.stats.stateMachines).toBeGreaterThan(1);
+    expect(r.manifest.stats.largestDefinitionBytes).toBeLessThanOrEqual(SFN_LIMITS.definitionBytes);
+  });
+
+  it("WHEN one step's states alone pass 1 MiB (a switch with 16,000 cases) THEN it fails with LIMIT_EXCEEDED naming that step, which cannot be split", () => {
+    const cases = Array.from({ length: 16_000 }, (_, i) => `case${i}: end`).join(", ");
+    const r = compileText(["apiVersion: flowc/v1", "name: big", "steps:", "  start: { command: [run], next: pick }", `  pick: { command: [run], switch: { ${cases} } }`, "  end: { command: [run] }"].join("\n"));
     expect(r.files).toEqual([]);
-    expect(r.problems).toHaveLength(1);
-    const p = r.problems[0]!;
-    expect(p.code).toBe("LIMIT_EXCEEDED");
-    expect(p.message).toMatch(/1,048,576 bytes \(1 MiB\)/);
-    expect(p.message).toMatch(/definition is [\d,]+ bytes/);
-    expect(p.path[0]).toBe("steps");
-    expect(p.message).toContain(`at step \`${p.path[1]}\``);
-    // the step named is where the running total passes 1 MiB: about 1 MiB / (bytes per step) into the chain
-    const perStep = Number(/\(([\d,]+) per step/.exec(p.message)![1]!.replace(/,/g, ""));
-    const at = Number(String(p.path[1]).slice(1));
-    expect(Math.abs(at - SFN_LIMITS.definitionBytes / perStep)).toBeLessThan(50);
+    const over = r.problems.filter((p) => p.code === "LIMIT_EXCEEDED");
+    expect(over).toHaveLength(1);
+    expect(over[0]!.path).toEqual(["steps", "pick"]);
+    expect(over[0]!.message).toMatch(/1,048,576 bytes \(1 MiB\)/);
+    expect(over[0]!.message).toMatch(/step `pick` alone takes [\d,]+ bytes of it, which cannot be split/);
   });
 });
 

@@ -16,15 +16,16 @@ name: f
 ${head}steps:
 ${steps}`;
 const states = (yaml: string, env?: EnvConfig) => asl(compileText(yaml, env)).States as Record<string, any>;
-const SDK_RETRY = [{ ErrorEquals: ["States.ALL"], IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: "FULL" }];
+// Retriers carry only what differs from ASL's defaults (IntervalSeconds 1, MaxAttempts 3, BackoffRate 2, JitterStrategy NONE).
+const SDK_RETRY = [{ ErrorEquals: ["States.ALL"], JitterStrategy: "FULL" }];
 const BATCH_RETRY = {
   ErrorEquals: ["Batch.TooManyRequestsException", "Batch.AWSBatchException", "Batch.ServerException"],
   IntervalSeconds: 2,
   MaxAttempts: 30,
-  BackoffRate: 2,
   MaxDelaySeconds: 60,
   JitterStrategy: "FULL",
 };
+const CONTEXT = { "runId.$": "$.runId", "index.$": "$.index", "params.$": "$.params", "env.$": "$.env", "compute.$": "$.compute" };
 
 describe("GIVEN a linear flow", () => {
   const yaml = flow(`  start: { command: [a], next: end }
@@ -36,7 +37,7 @@ describe("GIVEN a linear flow", () => {
     expect(Object.keys(def.States)).toEqual(["Context", "Resumed", "Resumed.run", "start", "end"]);
     expect(def.States.Context).toStrictEqual({
       Type: "Pass",
-      Comment: "The context every state passes on: run id, foreach index, parameters and the task environment.",
+      Comment: "The context every state passes on: run id, foreach index, parameters, the task environment and what every task runs on.",
       Parameters: {
         "runId.$": "$$.Execution.Name",
         index: "",
@@ -47,6 +48,14 @@ describe("GIVEN a linear flow", () => {
           { Name: "FLOWC_PARAMS", "Value.$": "States.JsonToString($)" },
           { Name: "FLOWC_RUN_STARTED_AT", "Value.$": "$$.Execution.StartTime" },
         ],
+        compute: {
+          JobQueue: "ml-queue",
+          JobDefinition: "flowc-job",
+          ResourceRequirements: [
+            { Type: "VCPU", Value: "1" },
+            { Type: "MEMORY", Value: "4096" },
+          ],
+        },
       },
       Next: "Resumed",
     });
@@ -59,7 +68,7 @@ describe("GIVEN a linear flow", () => {
     });
     expect(def.States["Resumed.run"]).toStrictEqual({
       Type: "Pass",
-      Parameters: { "runId.$": "$.params._flowc.runId", index: "", "params.$": "$.params", "env.$": "$.env" },
+      Parameters: { "runId.$": "$.params._flowc.runId", "index.$": "$.index", "params.$": "$.params", "env.$": "$.env", "compute.$": "$.compute" },
       Next: "start",
     });
     expect(def.States.start).toStrictEqual({
@@ -67,15 +76,12 @@ describe("GIVEN a linear flow", () => {
       Resource: "arn:aws:states:::batch:submitJob.sync",
       Parameters: {
         JobName: "f-start",
-        JobQueue: "ml-queue",
-        JobDefinition: "flowc-job",
+        "JobQueue.$": "$.compute.JobQueue",
+        "JobDefinition.$": "$.compute.JobDefinition",
         ContainerOverrides: {
-          "Command.$": "States.Array('flowc', 'step', '--run-id', $.runId, '--step', 'start', '--index', $.index, '--attempt', States.Format('{}', $$.State.RetryCount))",
+          "Command.$": "States.Array('flowc','step','--run-id',$.runId,'--step','start','--index',$.index,'--attempt',States.Format('{}',$$.State.RetryCount))",
           "Environment.$": "$.env",
-          ResourceRequirements: [
-            { Type: "VCPU", Value: "1" },
-            { Type: "MEMORY", Value: "4096" },
-          ],
+          "ResourceRequirements.$": "$.compute.ResourceRequirements",
         },
         RetryStrategy: { Attempts: 1 },
       },
@@ -154,7 +160,7 @@ describe("GIVEN foreaches", () => {
         ReaderConfig: { InputType: "JSON" },
         Parameters: { Bucket: "acme-flowc", "Key.$": "States.Format('prod/f/{}/start/_/foreach.json', $.runId)" },
       },
-      ItemSelector: { "runId.$": "$.runId", "index.$": "$$.Map.Item.Value", "params.$": "$.params", "env.$": "$.env" },
+      ItemSelector: { ...CONTEXT, "index.$": "$$.Map.Item.Value" },
       ItemProcessor: expect.objectContaining({ ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: "STANDARD" }, StartAt: "row" }),
       MaxConcurrency: 7,
       Label: "start",
@@ -254,7 +260,8 @@ describe("GIVEN retry, timeout and catch", () => {
       BATCH_RETRY,
       { ErrorEquals: ["States.TaskFailed", "States.Timeout"], IntervalSeconds: 30, MaxAttempts: 4, BackoffRate: 3, MaxDelaySeconds: 600, JitterStrategy: "FULL" },
     ]);
-    expect(s.end.Retry[1]).toStrictEqual({ ErrorEquals: ["States.TaskFailed"], IntervalSeconds: 10, MaxAttempts: 1, BackoffRate: 2, JitterStrategy: "NONE" });
+    // Defaults (BackoffRate 2, JitterStrategy NONE) are left out.
+    expect(s.end.Retry[1]).toStrictEqual({ ErrorEquals: ["States.TaskFailed"], IntervalSeconds: 10, MaxAttempts: 1 });
   });
 
   it("WHEN a step and the run have timeouts THEN the Task and the Batch attempt get the step's, and the machine the run's", () => {
@@ -277,7 +284,7 @@ describe("GIVEN retry, timeout and catch", () => {
       Type: "Pass",
       Comment: "start failed: keep the context, shape the failure record.",
       Parameters: {
-        context: { "runId.$": "$.runId", "index.$": "$.index", "params.$": "$.params", "env.$": "$.env" },
+        context: CONTEXT,
         failed: { "error.$": "$.failure.Error", "cause.$": "$.failure.Cause" },
       },
       Next: "start.catch.write",
@@ -325,15 +332,17 @@ describe("GIVEN steps with their own environment, resources and image", () => {
     const s = asl(r).States;
     expect(s.Context.Parameters.env.slice(4)).toEqual([{ Name: "LOG_LEVEL", Value: "info" }]);
     expect(s.start.Parameters.ContainerOverrides["Environment.$"]).toBe("$.env");
+    // The shared variables are read from the context's copy, whatever the Context state made them from.
     expect(s.gpu.Parameters.ContainerOverrides.Environment).toEqual([
-      { Name: "FLOWC_ROOT", Value: "s3://acme-flowc/prod" },
-      { Name: "FLOWC_SPEC", Value: r.manifest.spec.key },
-      { Name: "FLOWC_PARAMS", "Value.$": "States.JsonToString($.params)" },
-      // The start time is the top-level execution's, copied from the context (not this child's).
+      { Name: "FLOWC_ROOT", "Value.$": "$.env[0].Value" },
+      { Name: "FLOWC_SPEC", "Value.$": "$.env[1].Value" },
+      { Name: "FLOWC_PARAMS", "Value.$": "$.env[2].Value" },
       { Name: "FLOWC_RUN_STARTED_AT", "Value.$": "$.env[3].Value" },
       { Name: "EXTRA", Value: "1" },
       { Name: "LOG_LEVEL", Value: "info" },
     ]);
+    expect(s.Context.Parameters.env.slice(0, 3).map((v: { Name: string }) => v.Name)).toEqual(["FLOWC_ROOT", "FLOWC_SPEC", "FLOWC_PARAMS"]);
+    expect(s.start.Parameters.ContainerOverrides["ResourceRequirements.$"]).toBe("$.compute.ResourceRequirements");
     expect(s.gpu.Parameters.ContainerOverrides.ResourceRequirements).toEqual([
       { Type: "VCPU", Value: "4" },
       { Type: "MEMORY", Value: "16384" },
@@ -369,7 +378,9 @@ describe("GIVEN template documents", () => {
     };
     const r = compileText(yaml, env);
     const s = asl(r).States;
-    expect(s.start.Parameters).toMatchObject({ JobQueue: "ml-queue", Tags: { "cost-center": "42" }, PropagateTags: true });
+    // The generated `JobQueue.$` wins over the template's `JobQueue`: no Task carries both.
+    expect(s.start.Parameters).toMatchObject({ "JobQueue.$": "$.compute.JobQueue", Tags: { "cost-center": "42" }, PropagateTags: true });
+    expect(s.start.Parameters.JobQueue).toBeUndefined();
     expect(s.start.Parameters.RetryStrategy).toBeUndefined();
     expect(JSON.parse(file(r, ".schedule.json")!.content).State).toBe("DISABLED");
     expect((r.manifest as any).stateMachine).toMatchObject({ loggingConfiguration: { level: "ALL" }, tags: { env: "prod", org: "acme", team: "recs" } });

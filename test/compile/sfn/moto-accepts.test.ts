@@ -15,10 +15,12 @@ const rig = new MotoRig();
 beforeAll(() => rig.start(), 60_000);
 afterAll(() => rig.stop());
 
-async function compileFor(file: string, envName: string) {
+/** `maxDefinitionBytes` forces a split into a family of state machines. */
+async function compileFor(file: string, envName: string, maxDefinitionBytes?: number) {
   const read = await readFlow(file);
   if (!isValid(read)) throw new Error(JSON.stringify(read.diagnostics));
   const env = rig.env(envName);
+  if (maxDefinitionBytes) env.sfn = { ...env.sfn!, maxDefinitionBytes };
   const result = compileSfn({ ir: read.ir, graph: read.graph, env, spec: buildSpec(read.ir, read.loaded.package?.sha256), flowcVersion: TEST_VERSION });
   expect(result.problems.filter((p) => p.severity !== "warning")).toEqual([]);
   return { read, result };
@@ -31,20 +33,8 @@ const cases = [
 
 describe("GIVEN every example compiled for Step Functions", () => {
   it.each(cases)("WHEN %s / %s runs on moto THEN it SUCCEEDED and ran exactly the tasks the flow describes", async (envName, file) => {
-    // GIVEN
     const { read, result } = await compileFor(file, envName);
-    const alias = await rig.deploy(result, envName);
-    const runId = `run-${envName}-${basename(file).replace(/\W/g, "-")}`;
-    const expected = plan(read.ir, read.graph, runId);
-    for (const [key, body] of Object.entries(expected.files)) await rig.put(key, body);
-    const required = Object.fromEntries(read.ir.parameters.filter((p) => p.required).map((p) => [p.name, "x"]));
-
-    // WHEN
-    const { result: run, calls } = await rig.run(alias, runId, required);
-
-    // THEN
-    expect(run.status, `${run.error}: ${run.cause}\n${rig.moto.logTail(30)}`).toBe("SUCCEEDED");
-    expect(calls.map((c) => `${c.step}@${c.index}`).sort()).toEqual(expected.tasks);
+    const { run } = await runsAsPlanned(read, result, envName, `run-${envName}-${basename(file).replace(/\W/g, "-")}`);
     const types = eventTypes(run.history);
     const kinds = new Set(read.ir.steps.map((s) => s.transition.kind));
     // A Distributed Map's items run as child executions, with histories of their own.
@@ -52,12 +42,53 @@ describe("GIVEN every example compiled for Step Functions", () => {
     if (inParent("split")) expect(types).toContain("ParallelStateEntered");
     if (inParent("switch")) expect(types).toContain("ChoiceStateEntered");
     if (kinds.has("foreach")) expect(types).toContain(envName === "inline" ? "MapIterationStarted" : "MapRunStarted");
-    for (const c of calls) {
-      expect(c.runId).toBe(runId);
-      expect(c.env.FLOWC_SPEC).toBe(result.manifest.spec.key);
-      expect(c.env.FLOWC_ROOT).toBe(`s3://flowc-moto/runs`);
-      expect(JSON.parse(c.env.FLOWC_PARAMS!)).toEqual({ ...Object.fromEntries(read.ir.parameters.filter((p) => p.default !== undefined).map((p) => [p.name, p.default])), ...required });
-    }
+  }, 120_000);
+});
+
+/**
+ * GIVEN a compiled example deployed, the datastore files its steps would write, WHEN it runs with its
+ * required parameters THEN it SUCCEEDED and ran exactly the planned tasks, each with the run id, spec,
+ * datastore and parameters of the run.
+ */
+async function runsAsPlanned(read: Awaited<ReturnType<typeof compileFor>>["read"], result: Awaited<ReturnType<typeof compileFor>>["result"], envName: string, runId: string) {
+  const alias = await rig.deploy(result, envName);
+  const expected = plan(read.ir, read.graph, runId);
+  for (const [key, body] of Object.entries(expected.files)) await rig.put(key, body);
+  const required = Object.fromEntries(read.ir.parameters.filter((p) => p.required).map((p) => [p.name, "x"]));
+  const { result: run, calls } = await rig.run(alias, runId, required);
+  expect(run.status, `${run.error}: ${run.cause}\n${rig.moto.logTail(30)}`).toBe("SUCCEEDED");
+  expect(calls.map((c) => `${c.step}@${c.index}`).sort()).toEqual(expected.tasks);
+  for (const c of calls) {
+    expect(c.runId).toBe(runId);
+    expect(c.env.FLOWC_SPEC).toBe(result.manifest.spec.key);
+    expect(c.env.FLOWC_ROOT).toBe(`s3://flowc-moto/runs`);
+    expect(JSON.parse(c.env.FLOWC_PARAMS!)).toEqual({ ...Object.fromEntries(read.ir.parameters.filter((p) => p.default !== undefined).map((p) => [p.name, p.default])), ...required });
+  }
+  return { run, calls };
+}
+
+describe("GIVEN the examples split into families of state machines (sfn.maxDefinitionBytes: 4096)", () => {
+  // Each split example runs as parent and children (states:startExecution.sync:2, references pinned to
+  // the children's versions) and must run exactly the tasks, with the same run id and environment,
+  // that the unsplit flow runs. The fake flowc records every task.
+  const splits = ["train.yaml", "nested-foreach.yaml", "split-in-foreach.ts", "switch.yaml"].map((n) => EXAMPLES.find((f) => f.endsWith(`/${n}`))!);
+  it.each(splits)("WHEN %s runs on moto THEN it SUCCEEDED and ran exactly the tasks the flow describes, with the parent's run id", async (file) => {
+    const { read, result } = await compileFor(file, "prod", 4096);
+    expect(result.manifest.stats.stateMachines).toBeGreaterThan(1);
+    const { run } = await runsAsPlanned(read, result, "prod", `run-split-${basename(file).replace(/\W/g, "-")}`);
+    expect(eventTypes(run.history)).toContain("TaskSucceeded");
+  }, 120_000);
+
+  it("WHEN a step inside a child fails THEN the parent's run FAILED too, and nothing after the step ran", async () => {
+    const { read, result: split } = await compileFor(TRAIN, "prod", 4096);
+    const alias = await rig.deploy(split, "prod");
+    const expected = plan(read.ir, read.graph, "run-split-fail");
+    for (const [key, body] of Object.entries(expected.files)) await rig.put(key, body);
+    const { result: run, calls } = await rig.run(alias, "run-split-fail", { day: "d" }, { fail: ["merge"] });
+    expect(run.status).toBe("FAILED");
+    expect(calls.map((c) => c.step)).toContain("merge");
+    expect(calls.map((c) => c.step)).not.toContain("fan");
+    expect(calls.map((c) => c.step)).not.toContain("end");
   }, 120_000);
 });
 

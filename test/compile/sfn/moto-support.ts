@@ -70,15 +70,30 @@ export class MotoRig {
     await setupBatch(this.moto.clientConfig, { jobQueue: QUEUE, jobDefinition: name });
   }
 
-  /** Creates the machine (published, with the environment's alias, as deploy does) and returns the alias ARN. */
+  /**
+   * Creates the machine (published, with the environment's alias, as deploy does) and returns the alias
+   * ARN. A flow split into a family: children first, each parent's references pinned to the version
+   * its child got, as `flowc deploy` does.
+   */
   async deploy(result: CompileResult, envName: string): Promise<string> {
     const jobDefinitions = (result.manifest.resources.jobDefinitions ?? {}) as Record<string, string>;
     for (const name of Object.keys(jobDefinitions)) await this.jobDefinition(name);
-    const name = String((result.manifest.resources[`${result.manifest.flow}.asl.json`] as Record<string, string>).stateMachine);
-    // One machine name per deploy: a flow is deployed in several tests.
+    const resources = result.manifest.resources as Record<string, Record<string, string>>;
+    const name = String(resources[`${result.manifest.flow}.asl.json`]!.stateMachine);
+    // One machine name per deploy: a flow is deployed in several tests. Children's names start with the parent's.
     const machine = `${name}-${++this.machines}`;
-    const definition = JSON.stringify(asl(result)).replaceAll(`:stateMachine:${name}`, `:stateMachine:${machine}`);
-    const created = await this.sfn.send(new CreateStateMachineCommand({ name: machine, definition, roleArn: "arn:aws:iam::123456789012:role/flowc-sfn", publish: true }));
+    const rename = (text: string) => text.replaceAll(`:stateMachine:${name}`, `:stateMachine:${machine}`);
+    const family = result.files.filter((f) => f.name.endsWith(".asl.json")).map((f) => ({ file: f.name, text: JSON.stringify(JSON.parse(f.content)), stateMachine: resources[f.name]!.stateMachine! }));
+    const depth = (file: string): number => (resources[file]!.parent ? 1 + depth(resources[file]!.parent!) : 0);
+    const pinned = new Map<string, string>();
+    let created: { stateMachineVersionArn?: string } = {};
+    for (const m of family.sort((a, b) => depth(b.file) - depth(a.file))) {
+      let definition = rename(m.text);
+      for (const [arn, version] of pinned) definition = definition.replaceAll(`"${arn}"`, `"${version}"`);
+      const own = rename(`:stateMachine:${m.stateMachine}`).slice(":stateMachine:".length);
+      created = await this.sfn.send(new CreateStateMachineCommand({ name: own, definition, roleArn: "arn:aws:iam::123456789012:role/flowc-sfn", publish: true }));
+      pinned.set(created.stateMachineVersionArn!.replace(/:\d+$/, ""), created.stateMachineVersionArn!);
+    }
     const alias = await this.sfn.send(
       new CreateStateMachineAliasCommand({ name: envName, routingConfiguration: [{ stateMachineVersionArn: created.stateMachineVersionArn!, weight: 100 }] }),
     );

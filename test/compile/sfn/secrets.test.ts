@@ -36,6 +36,12 @@ function env() {
 
 describe("GIVEN a flow whose steps declare secrets", () => {
   const r = compileText(FLOW, env());
+  // A Task names its definition, or reads the flow's usual one from the context the first states build.
+  const def = (step: string): string => {
+    const p = asl(r).States[step].Parameters;
+    if (p["JobDefinition.$"] === "$.compute.JobDefinition") return asl(r).States.Context.Parameters.compute.JobDefinition;
+    return p.JobDefinition;
+  };
   const base = "flowc-job";
   const all = r.files.map((f) => f.content).join("\n");
 
@@ -46,7 +52,6 @@ describe("GIVEN a flow whose steps declare secrets", () => {
   });
 
   it("THEN each (image, secrets) pair runs on a job definition of its own, named by the Task, and steps sharing them share it", () => {
-    const def = (step: string) => asl(r).States[step].Parameters.JobDefinition as string;
     const onlyToken = [{ name: "API_TOKEN", valueFrom: TOKEN }];
     expect(def("start")).toBe(derivedDefinitionName(base, undefined, onlyToken));
     expect(def("end")).toBe(def("start"));
@@ -60,7 +65,7 @@ describe("GIVEN a flow whose steps declare secrets", () => {
 
   it("THEN the manifest lists every derived definition (image, or \"\" for the base's) and its secrets by reference, refs resolved from the environment", () => {
     const m = JSON.parse(file(r, ".manifest.json")!.content);
-    const load = asl(r).States.load.Parameters.JobDefinition;
+    const load = def("load");
     expect(m.resources.jobDefinitions[load]).toBe("");
     expect(m.jobDefinitionSecrets[load]).toEqual([
       { name: "API_TOKEN", valueFrom: TOKEN },
@@ -84,7 +89,7 @@ describe("GIVEN a flow whose steps declare secrets", () => {
   it("THEN the state machine's own policy may submit to every derived definition and reads no secret", () => {
     const iam = JSON.parse(file(r, "etl.iam.json")!.content);
     const submit = iam.Statement.find((s: { Sid: string }) => s.Sid === "SubmitStepJobs");
-    for (const step of ["start", "load", "report"]) expect(submit.Resource.join(" ")).toContain(asl(r).States[step].Parameters.JobDefinition);
+    for (const step of ["start", "load", "report"]) expect(submit.Resource.join(" ")).toContain(def(step));
     expect(JSON.stringify(iam)).not.toMatch(/secretsmanager|ssm:/);
   });
 

@@ -1,22 +1,14 @@
 // flowc deploy / diff --target sfn against moto: create, no-op with zero writes, updates of the
 // definition, schedule and triggers (added, changed, removed), dry-run, bad input, ownership.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { DescribeStateMachineAliasCommand, DescribeStateMachineCommand, ListTagsForResourceCommand } from "@aws-sdk/client-sfn";
 import { GetScheduleCommand } from "@aws-sdk/client-scheduler";
 import { DescribeRuleCommand, ListTargetsByRuleCommand, PutRuleCommand } from "@aws-sdk/client-eventbridge";
 import { CreateScheduleCommand } from "@aws-sdk/client-scheduler";
 import { ownerToken } from "../../../src/deploy/ownership.ts";
-import { ACCOUNT, REGION, danglingTargets, fixture, flowc, localAws, objectExists, project, recordCalls, rewriteFlow, snapshot, writeFlow, writes, type LocalAws, type Project } from "./helpers.ts";
+import { ACCOUNT, REGION, danglingTargets, fixture, flowc, objectExists, project, recordCalls, rewriteFlow, snapshot, writeFlow, writes, type Project, machineArn, useLocalAws } from "./helpers.ts";
 
-let aws: LocalAws;
-beforeAll(async () => {
-  aws = await localAws();
-}, 60_000);
-afterAll(async () => {
-  await aws?.stop();
-});
-
-const machineArn = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
+const aws = useLocalAws();
 const SFN = ["--target", "sfn", "--env", "test"];
 
 describe("GIVEN a flow never deployed", () => {

@@ -18,6 +18,7 @@ import {
 } from "@aws-sdk/client-sfn";
 import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { EventBridgeClient, ListRulesCommand, ListTagsForResourceCommand as ListRuleTags, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
+import { afterAll, beforeAll } from "vitest";
 import { setAwsTestHook, type AwsCall, type Fault } from "../../../src/aws/testing.ts";
 import { main } from "../../../src/cli/main.ts";
 import { MOTO_CONFIG, startMoto } from "../../harness/moto.ts";
@@ -46,6 +47,18 @@ export async function localAws(): Promise<LocalAws> {
   const moto = await startMoto();
   return { endpoint: moto.endpoint, stop: () => moto.stop() };
 }
+
+/** The test file's local AWS: started before its tests, stopped after them (`endpoint` is set by then). */
+export function useLocalAws(): LocalAws {
+  const handle: LocalAws = { endpoint: "", stop: async () => {} };
+  beforeAll(async () => {
+    Object.assign(handle, await localAws());
+  }, 60_000);
+  afterAll(() => handle.stop());
+  return handle;
+}
+
+export const machineArn = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
 
 export const uid = () => randomBytes(4).toString("hex");
 
@@ -76,6 +89,8 @@ export interface EnvSpec {
   tags?: Record<string, string>;
   stateMachineName?: string;
   extra?: string;
+  /** YAML lines of the environment itself (beside `sfn:`), e.g. `notify:`. */
+  envExtra?: string;
 }
 
 /** A folder with flowc.config.yaml (environments as given), and the bucket and role it names. */
@@ -94,6 +109,7 @@ export async function project(endpoint: string, envs: EnvSpec[] = [{ name: "test
       `    datastore: ${e.datastore ?? `s3://${bucket}/${e.name}`}`,
       "    image: local/flowc:1",
       `    tags: ${JSON.stringify(e.tags ?? { team: "recs" })}`,
+      ...(e.envExtra ? e.envExtra.split("\n").map((l) => `    ${l}`) : []),
       "    sfn:",
       `      region: ${REGION}`,
       `      account: "${ACCOUNT}"`,
@@ -164,8 +180,6 @@ export async function recordCalls<T>(fn: () => Promise<T>, fault?: (call: AwsCal
 }
 
 export const writes = (calls: AwsCall[]) => calls.filter((c) => c.write);
-
-const machineArn = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
 
 async function orNone<T>(p: Promise<T>): Promise<T | undefined> {
   try {

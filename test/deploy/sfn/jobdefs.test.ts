@@ -66,8 +66,11 @@ describe("GIVEN a flow with a step on another image", () => {
     expect(jd!.timeout).toEqual({ attemptDurationSeconds: 3600 });
     expect(jd!.tags).toMatchObject({ "flowc.dev/managed-by": "flowc", "flowc.dev/flow": flow.name, "flowc.dev/env": "test", "flowc.dev/owner": expect.stringMatching(/^[0-9a-f]{16}$/) });
     const m = await p.aws.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: machineArn(flow.name) }));
-    expect(JSON.parse(m.definition!).States.aggregate.Parameters.JobDefinition).toBe(name);
-    expect(JSON.parse(m.definition!).States.start.Parameters.JobDefinition).toBe(base);
+    const states = JSON.parse(m.definition!).States;
+    expect(states.aggregate.Parameters.JobDefinition).toBe(name);
+    // The other steps run the configured definition, which the context carries once.
+    expect(states.start.Parameters["JobDefinition.$"]).toBe("$.compute.JobDefinition");
+    expect(states.Context.Parameters.compute.JobDefinition).toBe(base);
   });
 
   it("WHEN deployed again with no change THEN zero write calls are made; diff exits 0", async () => {

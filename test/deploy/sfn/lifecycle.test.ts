@@ -1,19 +1,11 @@
 // After a deploy: versions, promote between environments that share a state machine, rollback,
 // trigger (parameters checked first), runs, and delete (schedule first; the machine only when no other
 // environment's alias uses it).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { DescribeStateMachineAliasCommand, DescribeStateMachineCommand } from "@aws-sdk/client-sfn";
-import { ACCOUNT, REGION, fixture, flowc, localAws, project, recordCalls, rewriteFlow, snapshot, writeFlow, writes, type LocalAws, type Project } from "./helpers.ts";
+import { ACCOUNT, REGION, fixture, flowc, project, recordCalls, rewriteFlow, snapshot, writeFlow, writes, type Project, machineArn, useLocalAws } from "./helpers.ts";
 
-let aws: LocalAws;
-beforeAll(async () => {
-  aws = await localAws();
-}, 60_000);
-afterAll(async () => {
-  await aws?.stop();
-});
-
-const machineArn = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
+const aws = useLocalAws();
 const at = (target: string) => ["--target", "sfn", "--env", target];
 
 async function aliasVersion(p: Project, flow: string, env: string): Promise<number> {

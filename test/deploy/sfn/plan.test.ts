@@ -122,12 +122,12 @@ describe("GIVEN the definition changed", () => {
     live.aliasVersion = version(1, { definition: changedDefinition() });
     const r = planSfn(d, live);
     expect(kinds(r.ops)).toEqual(["updateMachine", "tagMachine", "publishVersion", "setAlias"]);
-    expect(r.ops[0]).toEqual({ kind: "updateMachine", definition: true, config: false });
+    expect(r.ops[0]).toEqual({ kind: "updateMachine", machine: d.machine.name, definition: true, config: false, refs: {} });
     expect(r.ops[3]).toMatchObject({ kind: "setAlias", create: false, to: "new", history: [1] });
     const sm = r.plan.actions.find((a) => a.kind === "state-machine")!;
     expect(sm.changes).toEqual([{ op: "changed", path: ["states", "aggregate", "TimeoutSeconds"], before: 1, after: 1200 }]);
     // The provenance tags travel with the definition.
-    expect(r.ops[1]).toEqual({ kind: "tagMachine", set: { [TAG.hash]: d.contentHash }, remove: [] });
+    expect(r.ops[1]).toEqual({ kind: "tagMachine", machine: d.machine.name, set: { [TAG.hash]: d.contentHash }, remove: [] });
   });
 
   it("WHEN a deploy died after updating the machine THEN the rerun only publishes and moves the alias", () => {
@@ -141,14 +141,14 @@ describe("GIVEN the definition changed", () => {
     live.aliasVersion = version(1, { definition: changedDefinition() });
     live.latestVersion = version(2);
     const r = planSfn(d, live);
-    expect(r.ops).toEqual([{ kind: "setAlias", create: false, to: { arn: `${d.machine.arn}:2`, number: 2 }, history: [1] }]);
+    expect(r.ops).toEqual([{ kind: "setAlias", machine: d.machine.name, create: false, to: { arn: `${d.machine.arn}:2`, number: 2 }, history: [1] }]);
     expect(r.plan.actions.find((a) => a.kind === "version")).toMatchObject({ op: "noop", reason: "already published with this definition" });
   });
 
   it("WHEN the alias was lost THEN it is created on the matching version", () => {
     const live = deployed();
     delete live.alias;
-    expect(planSfn(d, live).ops).toEqual([{ kind: "setAlias", create: true, to: { arn: `${d.machine.arn}:1`, number: 1 }, history: [] }]);
+    expect(planSfn(d, live).ops).toEqual([{ kind: "setAlias", machine: d.machine.name, create: true, to: { arn: `${d.machine.arn}:1`, number: 1 }, history: [] }]);
   });
 });
 
@@ -157,7 +157,7 @@ describe("GIVEN tags", () => {
     const live = deployed();
     live.machine!.tags.team = "old";
     live.machine!.tags.CostCenter = "added-by-automation";
-    expect(planSfn(d, live).ops).toEqual([{ kind: "tagMachine", set: { team: "recs" }, remove: [] }]);
+    expect(planSfn(d, live).ops).toEqual([{ kind: "tagMachine", machine: d.machine.name, set: { team: "recs" }, remove: [] }]);
   });
 
   it("WHEN a tag flowc wrote leaves the configuration THEN it is removed", () => {
@@ -165,7 +165,7 @@ describe("GIVEN tags", () => {
     live.machine!.tags.owner_team = "x";
     live.machine!.tags[USER_TAG_KEYS] = `${live.machine!.tags[USER_TAG_KEYS]} owner_team`;
     const r = planSfn(d, live);
-    expect(r.ops).toEqual([{ kind: "tagMachine", set: { [USER_TAG_KEYS]: d.machine.tags.managed[USER_TAG_KEYS] }, remove: ["owner_team"] }]);
+    expect(r.ops).toEqual([{ kind: "tagMachine", machine: d.machine.name, set: { [USER_TAG_KEYS]: d.machine.tags.managed[USER_TAG_KEYS] }, remove: ["owner_team"] }]);
     expect(r.plan.actions.find((a) => a.kind === "state-machine")!.changes).toContainEqual({ op: "removed", path: ["tags", "owner_team"], before: "x" });
   });
 
@@ -237,7 +237,7 @@ describe("GIVEN another owner's deployment", () => {
     expect(r.refusals).toEqual([expect.objectContaining({ liveOwner: other, hint: `if you mean to take it over, rerun with --authorize ${other}` })]);
     const ok = planSfn(d, live, { authorize: other });
     expect(ok.refusals).toEqual([]);
-    expect(ok.ops).toEqual([{ kind: "tagMachine", set: { [TAG.owner]: OWNER }, remove: [] }]);
+    expect(ok.ops).toEqual([{ kind: "tagMachine", machine: d.machine.name, set: { [TAG.owner]: OWNER }, remove: [] }]);
   });
 
   it("WHEN the machine belongs to another flow THEN it is refused", () => {

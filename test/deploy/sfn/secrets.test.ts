@@ -62,7 +62,9 @@ describe("GIVEN a flow with a step that reads a secret, and a base job definitio
     const m = await p.aws.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${flow.name}` }));
     const states = JSON.parse(m.definition!).States;
     expect(states.aggregate.Parameters.JobDefinition).toBe(name);
-    expect(states.start.Parameters.JobDefinition).toBe(base);
+    // The other steps run the configured definition, which the context carries once.
+    expect(states.start.Parameters["JobDefinition.$"]).toBe("$.compute.JobDefinition");
+    expect(states.Context.Parameters.compute.JobDefinition).toBe(base);
     // The reviewer is told which role needs which statements; flowc leaves that role alone.
     expect(result.stdout + result.stderr).toContain(`the execution role ${EXEC_ROLE} (of ${base}): it needs the statements of ${flow.name}.secrets.iam.json`);
   });
