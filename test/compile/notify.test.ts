@@ -69,6 +69,10 @@ describe("GIVEN an environment that notifies an SNS topic and a webhook of failu
     expect(hook).toMatchObject({ Id: "hook-2", Arn: `{api-destination:${doc.apiDestinations[0].Name}}`, RoleArn: env.sfn!.eventsRoleArn });
     expect(doc.rules[0].Targets[0]).toMatchObject({ Id: "sns-1", Arn: TOPIC });
     expect(doc.rules[0].Targets[0].RoleArn).toBeUndefined();
+    // What the events role needs, for review (flowc leaves that role alone).
+    expect(doc.eventsRolePolicy.Statement).toEqual([
+      { Sid: "InvokeNotificationWebhooks", Effect: "Allow", Action: ["events:InvokeApiDestination"], Resource: [`arn:aws:events:eu-west-1:123456789012:api-destination/${doc.apiDestinations[0].Name}/*`] },
+    ]);
   });
 
   it("WHEN a run fails THEN the topic gets the notice flowc notify writes on Argo, filled from the event, and the webhook the same text as Slack JSON", () => {

@@ -19,6 +19,8 @@ export function arns(sfn: SfnConfig) {
     mapRunExecutions: (name: string) => `arn:${p}:states:${r}:${a}:execution:${name}/*`,
     /** What a nested Distributed Map's child runs start: `stateMachine:<machine>/<map run label>`. */
     mapRunMachines: (name: string) => `${machine(name)}/*`,
+    /** An EventBridge API destination by name (its ARN ends in a UUID the service picks: `<arn>/*` matches it). */
+    apiDestination: (name: string) => `arn:${p}:events:${r}:${a}:api-destination/${name}`,
     jobQueue: (q: string) => (isArn(q) ? q : `arn:${p}:batch:${r}:${a}:job-queue/${q}`),
     /** SubmitJob is authorized against the revision-qualified ARN, so both spellings are listed. */
     jobDefinition: (d: string) => (isArn(d) ? [d] : [`arn:${p}:batch:${r}:${a}:job-definition/${d}`, `arn:${p}:batch:${r}:${a}:job-definition/${d}:*`]),

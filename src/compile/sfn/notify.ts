@@ -61,7 +61,13 @@ export function notifyDocument(ctx: SfnContext, source: string | undefined): { d
     return [mergeUnder(template(ctx.env.templates, "sfn/rule.json"), generated)];
   });
   if (rules.length === 0) return { problems };
-  return { doc: { rules, ...(destinations.size ? { apiDestinations: [...destinations.values()] } : {}) }, problems };
+  if (!destinations.size) return { doc: { rules }, problems };
+  // For review, as for secrets: what sfn.eventsRoleArn needs to call these destinations (flowc leaves that role alone).
+  const eventsRolePolicy = {
+    Version: "2012-10-17",
+    Statement: [{ Sid: "InvokeNotificationWebhooks", Effect: "Allow", Action: ["events:InvokeApiDestination"], Resource: [...destinations.keys()].map((n) => `${ctx.arns.apiDestination(n)}/*`) }],
+  };
+  return { doc: { rules, apiDestinations: [...destinations.values()], eventsRolePolicy }, problems };
 }
 
 function target(ctx: SfnContext, t: NotifyTarget, i: number, failure: boolean, source: string | undefined, destinations: Map<string, ApiDestinationDoc>, problems: CompileProblem[]): Record<string, unknown>[] {

@@ -26,6 +26,9 @@ const view = (a: { endpoint: string; rateLimit: number }) => ({ InvocationEndpoi
 export function planHooks(d: DesiredSfn, live: LiveSfn, _opts: PlanOptions, out: PlanParts): void {
   const destinations = live.apiDestinations ?? [];
   const connections = live.connections ?? [];
+  const created = d.apiDestinations.filter((h) => !destinations.some((x) => x.name === h.name));
+  if (created.length)
+    out.warnings.push(`notification webhooks are called with the events role ${d.sfn.eventsRoleArn ?? "(sfn.eventsRoleArn)"}: it needs the eventsRolePolicy statement of ${d.flow}.notify.json; flowc does not change that role`);
   for (const h of d.apiDestinations) {
     const la = destinations.find((x) => x.name === h.name);
     const lc = connections.find((x) => x.name === h.name);

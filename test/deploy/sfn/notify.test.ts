@@ -49,6 +49,7 @@ describe("GIVEN an environment that notifies an SNS topic and a webhook", () => 
     const r = await flowc(p, ["deploy", flow.file, ...SFN]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout + r.stderr).not.toContain("/services/T000");
+    expect(r.stdout + r.stderr).toContain(`it needs the eventsRolePolicy statement of ${flow.name}.notify.json`);
     const [dest, ...more] = await hooks();
     expect(more).toEqual([]);
     const described = await p.aws.events.send(new DescribeApiDestinationCommand({ Name: dest!.Name! }));
