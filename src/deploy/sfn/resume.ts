@@ -16,7 +16,8 @@ export const resumeName = (runId: string, n: number) => `${runId.slice(0, 80 - `
 /** The run an execution resumes, from its name (flowc's own run ids never end so: their suffix is hex). */
 export const resumedRun = (name: string): string | undefined => /^(.+)-r\d+$/.exec(name)?.[1];
 
-interface Execution {
+/** What DescribeExecution and ListExecutions say of an execution, as flowc reads it. */
+export interface Execution {
   executionArn?: string;
   name?: string;
   status?: string;

@@ -2,18 +2,11 @@ import type { AwsSession } from "../../aws/clients.ts";
 import { errorName, isNotFound } from "../../aws/errors.ts";
 import type { DeployContext, RunInfo } from "../target.ts";
 import { executionLink } from "../../names/sfn-links.ts";
-import { resumedRun } from "./resume.ts";
+import { resumedRun, type Execution as ResumeExecution } from "./resume.ts";
 import { readMachine } from "./live.ts";
 import { machineRef, notDeployed } from "./versions.ts";
 
-interface Execution {
-  executionArn?: string;
-  name?: string;
-  status?: string;
-  startDate?: Date;
-  stopDate?: Date;
-  stateMachineAliasArn?: string;
-}
+type Execution = Pick<ResumeExecution, "executionArn" | "name" | "status" | "startDate" | "stopDate" | "stateMachineAliasArn">;
 
 /**
  * The environment's executions, newest first. ListExecutions takes an alias ARN and lists the runs
