@@ -2,7 +2,7 @@
 // only when deploy gets there. The configuration check says so first, at the line of the value.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.ts";
 import { loadConfig, resolveEnv } from "../../src/config/load.ts";
@@ -71,7 +71,8 @@ describe("GIVEN sfn.logging in flowc.config.yaml", () => {
     const io = { out: "", err: "", isTTY: false, env: { NO_COLOR: "1" }, cwd: root, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
     const code = await main(["compile", join(root, "examples/linear.yaml"), "--target", "sfn", "--env", "prod", "--config", file, "--out", out], io);
     expect(code).not.toBe(0);
-    expect(io.err).toContain(`${file}:12:22: error CONFIG_INVALID`);
+    // Paths are printed as the user would type them from where flowc runs.
+    expect(io.err).toContain(`${relative(process.cwd(), file)}:12:22: error CONFIG_INVALID`);
     expect(io.err).toContain(`write ${GROUP}:*`);
     expect(existsSync(join(out, "linear.asl.json"))).toBe(false);
   });
