@@ -34,6 +34,8 @@ export function sfnNames(flow: string, env: EnvConfig) {
      */
     hook: (url: string) => fitName([flow, env.name, "hook", createHash("sha256").update(url).digest("hex").slice(0, 8)], NAME_LIMITS.eventBridgeApiDestinationName, { sanitize: awsName }),
     hookPrefix: `${awsName(flow)}-${awsName(env.name)}-hook-`,
+    /** What every rule of this flow and environment starts with, unless its name had to be shortened. */
+    rulePrefix: `${awsName(flow)}-${awsName(env.name)}-`,
     /** Inline policy on the state machine's role (IAM allows 128). */
     policy: fitName(["flowc", flow, env.name], 128, { sanitize: awsName }),
     /** Batch job names (128): readable in the Batch console, not unique (Batch does not need it). */

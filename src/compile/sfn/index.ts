@@ -171,8 +171,6 @@ export const aslFile = (base: string, key: string) => (key ? `${base}.${key}.asl
 
 const rootPart = (ctx: SfnContext, definition: Definition): MachinePart => ({ key: "", name: ctx.names.stateMachine, arn: ctx.arns.machine(ctx.names.stateMachine), definition, what: "" });
 
-
-
 /** CreateStateMachine settings that are not part of the definition; deploy applies them. */
 function stateMachineSettings(ctx: SfnContext): Record<string, unknown> {
   const l = ctx.sfn.logging;

@@ -25,14 +25,12 @@ type TaskBody = Omit<TaskState, "Next" | "End">;
 function environment(ctx: SfnContext, step: StepIR): { Environment: EnvVar[] } | { "Environment.$": string } {
   // commonStepEnv is a subset of every step's env, so equal sizes mean equal envs.
   if (Object.keys(step.env).length === Object.keys(ctx.commonStepEnv).length) return { "Environment.$": "$.env" };
-  // ASL cannot append to an array, so a step with env of its own lists the shared variables itself,
-  // read from the context's copy (`$.env[i]`): values computed at the start are not computed again.
   const shared = ctx.sharedEnv.flatMap((v, i) => (v.Name in ctx.commonStepEnv ? [] : [{ Name: v.Name, "Value.$": `$.env[${i}].Value` }]));
   return { Environment: [...shared, ...Object.entries(step.env).map(([Name, Value]) => ({ Name, Value }))] };
 }
 
 /** A compute field: from the context when the step uses the usual value, else the step's own. */
-const usual = (key: string, value: unknown, isUsual: boolean): Payload => (isUsual ? { [`${key}.$`]: `${COMPUTE_PATH}.${key}` } : { [key]: value });
+const computeField = (key: string, value: unknown, isUsual: boolean): Payload => (isUsual ? { [`${key}.$`]: `${COMPUTE_PATH}.${key}` } : { [key]: value });
 
 function batchParameters(ctx: SfnContext, step: StepIR): Payload {
   const c = ctx.sfn.compute;
@@ -40,12 +38,12 @@ function batchParameters(ctx: SfnContext, step: StepIR): Payload {
   const definition = definitionFor(ctx, step);
   const generated: Payload = {
     JobName: ctx.names.batchJob(step.name),
-    ...usual("JobQueue", c.jobQueue, true),
-    ...usual("JobDefinition", definition, definition === ctx.compute.definition),
+    ...computeField("JobQueue", c.jobQueue, true),
+    ...computeField("JobDefinition", definition, definition === ctx.compute.definition),
     ContainerOverrides: {
       "Command.$": COMMAND_EXPR(step.name),
       ...environment(ctx, step),
-      ...usual("ResourceRequirements", batchResources(step), resourcesKey(step) === ctx.compute.resources),
+      ...computeField("ResourceRequirements", batchResources(step), resourcesKey(step) === ctx.compute.resources),
     },
     ...(step.timeoutSeconds ? { Timeout: { AttemptDurationSeconds: Math.max(BATCH_MIN_ATTEMPT_SECONDS, step.timeoutSeconds) } } : {}),
   };
@@ -58,10 +56,10 @@ function ecsParameters(ctx: SfnContext, step: StepIR): Payload {
   const { cpu, memoryMiB, gpu } = step.resources;
   const definition = definitionFor(ctx, step);
   const generated: Payload = {
-    ...usual("Cluster", c.cluster, true),
-    ...usual("TaskDefinition", definition, definition === ctx.compute.definition),
+    ...computeField("Cluster", c.cluster, true),
+    ...computeField("TaskDefinition", definition, definition === ctx.compute.definition),
     LaunchType: c.launchType,
-    ...(c.subnets.length ? usual("NetworkConfiguration", undefined, true) : {}),
+    ...(c.subnets.length ? computeField("NetworkConfiguration", undefined, true) : {}),
     Overrides: {
       Cpu: String(Math.round(cpu * 1024)),
       Memory: String(memoryMiB),

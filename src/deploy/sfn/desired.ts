@@ -3,8 +3,9 @@ import type { EnvConfig, SfnConfig } from "../../config/types.ts";
 import { buildSpec, packageKey, packageMapKey } from "../../flow/spec.ts";
 import { sfnNames } from "../../names/sfn.ts";
 import { toCompactJson } from "../../render/serialize.ts";
-import { childReferences, START_CHILD } from "../../contract/sfn-child.ts";
+import { childReferences } from "../../contract/sfn-child.ts";
 import { TAG } from "../ownership.ts";
+import { childIntegration } from "./family.ts";
 import { allTags, managedTags, scheduleMarker, tagProblems, type TagSets, type Tags } from "./tags.ts";
 
 /**
@@ -168,7 +169,7 @@ export function desiredState(compiled: CompiledFlow, opts: { owner: string; envi
   const problems: string[] = [];
 
   const asl = bundleJson(compiled, ".asl.json")!;
-  const integration = `arn:${p}:states:::${START_CHILD}`;
+  const integration = childIntegration(sfn);
   const settings = ((m as unknown as Json).stateMachine ?? {}) as Json;
   const identity = { [TAG.managedBy]: "flowc", [TAG.flow]: ir.name, [TAG.owner]: opts.owner };
   const provenance = { [TAG.hash]: m.contentHash, [TAG.version]: m.flowcVersion };
@@ -278,9 +279,9 @@ export function desiredState(compiled: CompiledFlow, opts: { owner: string; envi
     scheduleName: names.schedule,
     scheduleGroup: schedule?.group ?? sfn.scheduleGroup,
     rules,
-    ...(rulePrefix(ir.name, env.name, names.rule("x")) ? { rulePrefix: rulePrefix(ir.name, env.name, names.rule("x"))! } : {}),
+    ...(keptPrefix(names.rulePrefix, names.rule("x")) ? { rulePrefix: names.rulePrefix } : {}),
     apiDestinations,
-    ...(names.hook("x").startsWith(names.hookPrefix) ? { hookPrefix: names.hookPrefix } : {}),
+    ...(keptPrefix(names.hookPrefix, names.hook("x")) ? { hookPrefix: names.hookPrefix } : {}),
     ...(policy ? { policy } : {}),
     objects,
     imageDefinitions,
@@ -306,8 +307,8 @@ export function readVersionDescription(d: string | undefined): { env?: string; h
   return { env: get("env"), hash: get("hash"), flowc: get("flowc") };
 }
 
-/** `flow-env-`, when rule names keep it (long names are shortened with a hash and found by their target instead). */
-function rulePrefix(flow: string, env: string, sample: string): string | undefined {
-  const prefix = `${flow}-${env}-`.replace(/[^A-Za-z0-9_-]+/g, "-");
-  return sample.startsWith(prefix) ? prefix : undefined;
-}
+/**
+ * Whether names made like `sample` keep `prefix` (`flow-env-`): long names are shortened with a hash,
+ * and are then found by their target or their exact name instead of by prefix.
+ */
+const keptPrefix = (prefix: string, sample: string) => sample.startsWith(prefix);

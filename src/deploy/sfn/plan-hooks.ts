@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { API_DESTINATION_REF, hookDescription } from "../../contract/notice.ts";
 import { diffValues } from "../diff.ts";
 import type { DesiredApiDestination, DesiredRule, DesiredSfn } from "./desired.ts";
-import { additions, type PlanOptions, type PlanParts } from "./ops.ts";
+import { additions, type PlanParts } from "./ops.ts";
 import { notFlowc } from "./refusals.ts";
 import type { LiveSfn } from "./live.ts";
 
@@ -23,7 +23,7 @@ const view = (a: { endpoint: string; rateLimit: number }) => ({ InvocationEndpoi
  * and its API destination, created or updated in place. Those of this flow and environment that the
  * bundle no longer has go with the removals, after the rules that named them (planHookRemovals).
  */
-export function planHooks(d: DesiredSfn, live: LiveSfn, _opts: PlanOptions, out: PlanParts): void {
+export function planHooks(d: DesiredSfn, live: LiveSfn, out: PlanParts): void {
   const destinations = live.apiDestinations ?? [];
   const connections = live.connections ?? [];
   const created = d.apiDestinations.filter((h) => !destinations.some((x) => x.name === h.name));
@@ -33,7 +33,7 @@ export function planHooks(d: DesiredSfn, live: LiveSfn, _opts: PlanOptions, out:
     const la = destinations.find((x) => x.name === h.name);
     const lc = connections.find((x) => x.name === h.name);
     for (const [what, l] of [["API destination", la], ["connection", lc]] as const)
-      if (l && l.description !== h.description) out.refusals.push(notFlowc(`${what} ${h.name}`));
+      if (l && !hookOwned(l.description, d)) out.refusals.push(notFlowc(`${what} ${h.name}`));
     if (!lc) {
       out.actions.push({ op: "create", kind: "connection", name: h.name, changes: [] });
       out.ops.push({ kind: "createConnection", hook: h });

@@ -36,7 +36,7 @@ export function planSfn(d: DesiredSfn, live: LiveSfn, opts: PlanOptions = {}): S
   const jobDefinitionRemovals = planJobDefinitions(d, live, opts, out);
   const target = planMachines(d, live, opts, out);
   planSchedule(d, live, opts, out);
-  planHooks(d, live, opts, out);
+  planHooks(d, live, out);
   // Notification targets name their webhook's API destination, whose ARN only AWS knows (apply resolves new ones).
   const arns = new Map((live.apiDestinations ?? []).map((a) => [a.name, a.arn]));
   planRules({ ...d, rules: d.rules.map((r) => resolveTargets(r, arns)) }, live, opts, out);

@@ -37,7 +37,7 @@ function definitionOf(c: CompiledFlow): Json {
 }
 
 /** Every machine of the family (one for most flows), by bundle file, as one document to compare. */
-function familyOf(c: CompiledFlow): Json {
+function familyDocument(c: CompiledFlow): Json {
   return Object.fromEntries(bundleMachines(c).map((m) => [m.file, withoutComments(m.definition)]));
 }
 
@@ -51,8 +51,8 @@ export function promoteProblems(from: CompiledFlow, to: CompiledFlow): string[] 
     return [`\`${from.env.name}\` runs state machine ${a.arn} and \`${to.env.name}\` runs ${b.arn}: an alias can only point at versions of its own machine`];
   const problems: string[] = [];
   if (roleOf(from) !== roleOf(to)) problems.push(`the state machine role differs: ${roleOf(from)} (${from.env.name}) vs ${roleOf(to)} (${to.env.name})`);
-  const a1 = familyOf(from);
-  const b1 = familyOf(to);
+  const a1 = familyDocument(from);
+  const b1 = familyDocument(to);
   const files = [...new Set([...Object.keys(a1), ...Object.keys(b1)])];
   // A split flow's children are in the version too (pinned), so they must agree as well.
   const changes = files.flatMap((f) => diffValues(machineView({ definition: a1[f] ?? {} }), machineView({ definition: b1[f] ?? {} }), { keyOf }));
