@@ -10,6 +10,7 @@ import { packageRoot } from "../util/package-root.ts";
 import { closest } from "../util/closest.ts";
 import { checkSecretRef } from "../flow/secrets.ts";
 import { locateInConfig } from "./locate.ts";
+import { condenseSchemaErrors } from "../util/schema-errors.ts";
 import { patternProblem } from "./pattern-problems.ts";
 import { patternWords } from "./patterns.ts";
 import type { EnvConfig, NotifyConfig, NotifyLists, NotifyTarget, PolicyConfig } from "./types.ts";
@@ -50,8 +51,9 @@ export function loadConfig(file: string): LoadedConfig {
   raw = doc.toJS() as Record<string, unknown>;
   const locator = yamlLocator(doc.contents, pos);
   validate(raw);
-  // An invalid key comes with a second, vaguer error about the same key ("property name must be valid").
-  const diagnostics = (validate.errors ?? []).filter((e) => e.keyword !== "propertyNames").map((e) => {
+  // One line per mistake: an invalid key's vaguer "property name must be valid" twin and the branches of
+  // a oneOf the value was not meant to match are left out (the same condensing as flow files).
+  const diagnostics = condenseSchemaErrors(validate.errors ?? []).map((e) => {
     const path = e.instancePath.split("/").slice(1);
     if (e.propertyName !== undefined) return { ...diag(`${path.at(-1) === "environments" ? "environment name" : "key"} \`${e.propertyName}\` is not valid: ${e.keyword === "pattern" ? `use ${patternWords(e.params.pattern)}` : e.message}`, "rename it (flows and generated names use it)"), ...locator.locate([...path, e.propertyName], "key") };
     if (e.keyword === "pattern") {

@@ -10,6 +10,7 @@ const WORDS: Record<string, string> = {
   "^[A-Za-z0-9_-]*\\{flow\\}[A-Za-z0-9_-]*$": "a name pattern containing {flow}, such as ml-{flow}",
   "^arn:aws[a-z-]*:iam::\\d{12}:role/.+$": "an IAM role ARN (arn:aws:iam::123456789012:role/NAME)",
   "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$": "a Kubernetes name: lowercase letters, digits and '-'",
+  "^https://": "an https:// URL (webhooks are called over TLS)",
 };
 
 export const patternWords = (pattern: unknown): string => WORDS[String(pattern)] ?? "in the form the schema describes";

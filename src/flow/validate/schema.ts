@@ -4,6 +4,7 @@ import flowSchema from "../../../schemas/flow.schema.json" with { type: "json" }
 import type { Diagnostic, DiagnosticCode } from "../../diagnostics/diagnostic.ts";
 import { makeDiagnostic, type DocPath, type LoadedFlow } from "../load/source.ts";
 import { closest } from "../../util/closest.ts";
+import { condenseSchemaErrors } from "../../util/schema-errors.ts";
 
 function validator(): ValidateFunction {
   return schemaValidator("flow", flowSchema);
@@ -13,7 +14,7 @@ function validator(): ValidateFunction {
 export function checkSchema(loaded: LoadedFlow): Diagnostic[] {
   const validate = validator();
   if (validate(loaded.raw)) return [];
-  return condense(validate.errors ?? []).map((e) => toDiagnostic(loaded, e));
+  return condenseSchemaErrors(validate.errors ?? []).map((e) => toDiagnostic(loaded, e));
 }
 
 function pathOf(instancePath: string): DocPath {
@@ -23,30 +24,6 @@ function pathOf(instancePath: string): DocPath {
     .split("/")
     .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
-
-/**
- * ajv reports every failed branch of a oneOf; a person wants one line. Keep the oneOf error itself,
- * and drop errors inside its branches and the bare "must match pattern" behind a propertyNames error.
- */
-function condense(errors: ErrorObject[]): ErrorObject[] {
-  let out = errors.filter((e) => e.keyword !== "propertyNames");
-  // A oneOf failure: if some branch had the right type, its specific errors say more than "wrong
-  // form"; otherwise one "wrong form" line stands for all branches.
-  for (const one of errors.filter((e) => e.keyword === "oneOf")) {
-    const at = one.instancePath;
-    const inner = out.filter((e) => e !== one && (e.instancePath === at || e.instancePath.startsWith(`${at}/`)));
-    const specific = inner.filter((e) => e.keyword !== "type" && e.keyword !== "oneOf");
-    const drop = new Set(specific.length ? [one, ...inner.filter((e) => e.keyword === "type")] : inner);
-    out = out.filter((e) => !drop.has(e));
-  }
-  const seen = new Set<string>();
-  return out.filter((e) => {
-    const k = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}|${e.propertyName ?? ""}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }
 
 const DEF_CODES: Record<string, DiagnosticCode> = {
